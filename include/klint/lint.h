@@ -1,0 +1,44 @@
+/*
+ * The one-call façade the CLI and the LSP server share: source in,
+ * diagnostics out, so a payload gets the same findings everywhere.
+ *
+ *   kl_linter_new(&linter, &opts);
+ *   kl_linter_lint(linter, src, diags);     // any number of times
+ *   kl_linter_free(linter);
+ *
+ * A kl_linter keeps scratch memory (a reusable document), so it is used by
+ * one thread at a time: make one per thread. Everything it reads from its
+ * options is borrowed and must outlive it.
+ */
+#ifndef KLINT_LINT_H
+#define KLINT_LINT_H
+
+#include <stdbool.h>
+
+#include "common.h"
+#include "diag.h"
+#include "json.h"
+#include "source.h"
+
+typedef struct kl_lint_options {
+    bool syntax_only;   /**< only check that the input is well-formed JSON */
+    uint32_t max_depth; /**< nesting limit; 0 = KL_JSON_DEFAULT_MAX_DEPTH */
+} kl_lint_options;
+
+typedef struct kl_linter kl_linter;
+
+/** `opts` may be NULL for the defaults; it is copied. @return KL_OK or KL_ENOMEM. */
+int kl_linter_new(kl_linter **out, const kl_lint_options *opts);
+
+/**
+ * Lint one document (a whole file, or one JSON Lines record) and append
+ * what was found to `diags`. Findings are never a return code.
+ *
+ * @return KL_OK, KL_ENOMEM, KL_ETOOBIG or KL_EINTERNAL.
+ */
+int kl_linter_lint(kl_linter *linter, const kl_source *src, kl_diags *diags);
+
+/** NULL is a no-op. */
+void kl_linter_free(kl_linter *linter);
+
+#endif
