@@ -1,2 +1,152 @@
-/* Placeholder: being written. */
-#include "klint.h"
+/*
+ * The printer registry and the driver functions. A format is a
+ * kl_printer_ops table; the driver finds it by name, allocates its state
+ * and calls its hooks, so adding a format never touches this logic.
+ */
+#include "klint/print.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "print_util.h"
+#include "utf8.h"
+
+const kl_printer_ops *const kl_printer_formats[] = {
+    &kl_print_text_ops,
+    &kl_print_json_ops,
+    NULL,
+};
+
+/* The public printer plus what the driver keeps for the hooks. */
+typedef struct printer_impl {
+    kl_printer base; /* first, so a kl_printer * converts back */
+    kl_buf scratch;
+} printer_impl;
+
+const kl_printer_ops *kl_printer_find(const char *name)
+{
+    if (name == NULL)
+        return NULL;
+    for (size_t i = 0; kl_printer_formats[i] != NULL; i++) {
+        if (strcmp(kl_printer_formats[i]->name, name) == 0)
+            return kl_printer_formats[i];
+    }
+    return NULL;
+}
+
+int kl_printer_new(kl_printer **out_printer, const char *name, FILE *out,
+                   const kl_print_options *opts)
+{
+    *out_printer = NULL;
+    const kl_printer_ops *ops = kl_printer_find(name);
+    if (ops == NULL)
+        return KL_EUSAGE;
+
+    printer_impl *impl = calloc(1, sizeof(*impl));
+    if (impl == NULL)
+        return KL_ENOMEM;
+    impl->scratch = (kl_buf)KL_BUF_INIT;
+    kl_printer *p = &impl->base;
+    p->ops = ops;
+    p->out = out;
+    if (opts != NULL)
+        p->opts = *opts;
+    if (ops->state_size > 0) {
+        p->state = calloc(1, ops->state_size);
+        if (p->state == NULL) {
+            kl_printer_free(p);
+            return KL_ENOMEM;
+        }
+    }
+    if (ops->begin != NULL) {
+        int rc = ops->begin(p);
+        if (rc != KL_OK) {
+            kl_printer_free(p);
+            return rc;
+        }
+    }
+    *out_printer = p;
+    return KL_OK;
+}
+
+int kl_printer_diag(kl_printer *p, const kl_source *src, const kl_diag *d)
+{
+    return p->ops->diag ? p->ops->diag(p, src, d) : KL_OK;
+}
+
+int kl_printer_file(kl_printer *p, const char *name, size_t n_diags)
+{
+    return p->ops->file ? p->ops->file(p, name, n_diags) : KL_OK;
+}
+
+int kl_printer_end(kl_printer *p, const kl_summary *summary)
+{
+    kl_summary none;
+    if (summary == NULL) {
+        memset(&none, 0, sizeof(none));
+        summary = &none;
+    }
+    return p->ops->end ? p->ops->end(p, summary) : KL_OK;
+}
+
+void kl_printer_free(kl_printer *p)
+{
+    if (p == NULL)
+        return;
+    printer_impl *impl = (printer_impl *)p;
+    kl_buf_dispose(&impl->scratch);
+    free(p->state);
+    free(impl);
+}
+
+kl_buf *kl_print_scratch(kl_printer *p)
+{
+    return &((printer_impl *)p)->scratch;
+}
+
+int kl_print_flush(kl_printer *p)
+{
+    kl_buf *b = kl_print_scratch(p);
+    int rc = KL_OK;
+    if (kl_buf_failed(b))
+        rc = KL_ENOMEM;
+    else if (b->len > 0 && fwrite(b->ptr, 1, b->len, p->out) != b->len)
+        rc = KL_EIO;
+    kl_buf_clear(b);
+    return rc;
+}
+
+void kl_print_json_string(kl_buf *b, const char *s, size_t len)
+{
+    if (s == NULL) {
+        kl_buf_put(b, "null", 4);
+        return;
+    }
+    const unsigned char *u = (const unsigned char *)s;
+    kl_buf_putc(b, '"');
+    size_t run = 0; /* start of the valid bytes not yet written */
+    size_t i = 0;
+    while (i < len) {
+        if (u[i] < 0x80) {
+            i++;
+            continue;
+        }
+        uint32_t cp;
+        size_t n = kl_utf8_decode(u + i, len - i, &cp);
+        if (n > 0) {
+            i += n;
+            continue;
+        }
+        kl_buf_put_json_escaped(b, s + run, i - run);
+        kl_buf_put(b, "\xEF\xBF\xBD", 3); /* U+FFFD */
+        i++;
+        run = i;
+    }
+    kl_buf_put_json_escaped(b, s + run, len - run);
+    kl_buf_putc(b, '"');
+}
+
+void kl_print_json_cstr(kl_buf *b, const char *s)
+{
+    kl_print_json_string(b, s, s ? strlen(s) : 0);
+}

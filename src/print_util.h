@@ -1,0 +1,43 @@
+/*
+ * What the printer formats share: their ops tables (listed by the registry
+ * in print.c), a per-printer scratch buffer, and string helpers.
+ *
+ * A hook appends its output to the scratch buffer and hands it to
+ * kl_print_flush, which writes it to the printer's stream in one call.
+ * The scratch buffer is owned by the printer (made by kl_printer_new and
+ * released by kl_printer_free), so hooks must only be called on printers
+ * made by kl_printer_new.
+ */
+#ifndef KL_PRINT_UTIL_H
+#define KL_PRINT_UTIL_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "klint/print.h"
+
+/* The formats. Add one here, define it in print_<name>.c, list it in print.c. */
+extern const kl_printer_ops kl_print_text_ops;
+extern const kl_printer_ops kl_print_json_ops;
+
+/* The printer's reusable scratch buffer; kept empty between hooks. */
+kl_buf *kl_print_scratch(kl_printer *p);
+
+/*
+ * Write the scratch buffer to the printer's stream and empty it.
+ * @return KL_OK; KL_ENOMEM when an append to the buffer failed (nothing is
+ *         written); KL_EIO when the stream refused the bytes.
+ */
+int kl_print_flush(kl_printer *p);
+
+/*
+ * Append `len` bytes as a quoted JSON string. Bytes that are not valid
+ * UTF-8 become U+FFFD, so the output is valid JSON and valid UTF-8 whatever
+ * the input. NULL is written as null.
+ */
+void kl_print_json_string(kl_buf *b, const char *s, size_t len);
+
+/* Same for a NUL-terminated string (NULL: null). */
+void kl_print_json_cstr(kl_buf *b, const char *s);
+
+#endif
