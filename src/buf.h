@@ -28,7 +28,11 @@ void kl_buf_printf(kl_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
-void kl_buf_vprintf(kl_buf *b, const char *fmt, va_list ap);
+void kl_buf_vprintf(kl_buf *b, const char *fmt, va_list ap)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 2, 0)))
+#endif
+    ;
 
 /* Append `len` bytes as the body of a JSON string (no quotes): escapes `"`,
  * `\` and control characters; other bytes, UTF-8 included, pass through. */

@@ -48,7 +48,7 @@ typedef struct kl_edit {
 
 /** A fix: a set of non-overlapping edits applied together. */
 typedef struct kl_fix {
-    const char *description; /**< "rename `aspect_ratio` to `aspectRatio`" */
+    const char *description; /**< "rename `colour` to `color`" */
     const kl_edit *edits;
     size_t n_edits;
 } kl_fix;

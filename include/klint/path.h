@@ -3,7 +3,7 @@
  * where it is unambiguous), used in every diagnostic and output format:
  *
  *   $                           the root
- *   $.input.multi_prompt[2]     member names that are identifiers use dots
+ *   $.input.shots[2]            member names that are identifiers use dots
  *   $['odd key']['x.y']         any other name uses brackets and single quotes
  *
  * An identifier is [A-Za-z_][A-Za-z0-9_]*. Inside brackets, `'` and `\`
