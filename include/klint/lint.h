@@ -18,16 +18,25 @@
 #include "common.h"
 #include "diag.h"
 #include "json.h"
+#include "rules.h"
 #include "source.h"
 
 typedef struct kl_lint_options {
     bool syntax_only;   /**< only check that the input is well-formed JSON */
     uint32_t max_depth; /**< nesting limit; 0 = KL_JSON_DEFAULT_MAX_DEPTH */
+    /** Profiles to check against (borrowed, finished); NULL: the built-in rules. */
+    const kl_ruleset *rules;
+    /** Check every document against this profile id; NULL: detect it per document.
+     *  An id no profile has makes kl_linter_new return KL_EUSAGE. */
+    const char *profile;
 } kl_lint_options;
 
 typedef struct kl_linter kl_linter;
 
-/** `opts` may be NULL for the defaults; it is copied. @return KL_OK or KL_ENOMEM. */
+/**
+ * `opts` may be NULL for the defaults; it is copied.
+ * @return KL_OK; KL_ENOMEM; KL_EUSAGE for an unknown `profile`.
+ */
 int kl_linter_new(kl_linter **out, const kl_lint_options *opts);
 
 /**
