@@ -1,5 +1,5 @@
 /*
- * klint: an offline validator and linter for Kling 3.0 / Kling 3.0 Omni
+ * klint: an offline validator and linter for video-generation API
  * request payloads. Umbrella header: the CLI, the LSP server and the tests
  * include only this.
  */
@@ -13,5 +13,6 @@
 #include "klint/path.h"
 #include "klint/print.h"
 #include "klint/lint.h"
+#include "klint/rules.h"
 
 #endif

@@ -1,0 +1,602 @@
+/*
+ * The engine proper: one pass over the document guided by the profile's
+ * field tree (recording where each fixed field is, reporting unknown keys,
+ * parsing JSON held in strings), then one pass over the profile's rows.
+ *
+ * Rows never rescan the document: a field outside any list is found in the
+ * slot table filled by the walk; a field inside a list is reached from its
+ * item by member lookups. Memory per document is the slot table and an
+ * arena reset at the start of each run: nothing is allocated per row.
+ */
+#include "engine.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "checks.h"
+#include "klint/path.h"
+
+enum { MAX_PARSED = 32 };
+
+struct kl_engine {
+    const kl_ruleset *rs;
+    const kl_node **slots;
+    size_t n_slots;
+    kl_parsed parsed[MAX_PARSED];
+    kl_source psrc[MAX_PARSED];
+    bool pview[MAX_PARSED]; /* psrc[i] owns a line table */
+    kl_doc *pdocs[MAX_PARSED];
+    size_t n_parsed;
+    kl_diags *scratch; /* the loader's findings inside strings */
+    kl_arena run;      /* strings made while reporting; reset per run */
+    kl_buf msg;
+    kl_buf tmp;
+};
+
+int kl_engine_new(kl_engine **out, const kl_ruleset *rs)
+{
+    *out = NULL;
+    kl_engine *e = calloc(1, sizeof(*e));
+    if (e == NULL)
+        return KL_ENOMEM;
+    e->rs = rs;
+    size_t max = 1;
+    for (size_t i = 0; i < kl_ruleset_profile_count(rs); i++) {
+        const kl_profile *p = kl_ruleset_profile_at(rs, i);
+        if (p->n_fields > max)
+            max = p->n_fields;
+    }
+    e->slots = calloc(max, sizeof(*e->slots));
+    e->n_slots = max;
+    if (e->slots == NULL || kl_diags_new(&e->scratch) != KL_OK) {
+        kl_engine_free(e);
+        return KL_ENOMEM;
+    }
+    *out = e;
+    return KL_OK;
+}
+
+const kl_ruleset *kl_engine_ruleset(const kl_engine *e)
+{
+    return e->rs;
+}
+
+static void end_run(kl_engine *e)
+{
+    for (size_t i = 0; i < e->n_parsed; i++) {
+        if (e->pview[i])
+            kl_source_dispose(&e->psrc[i]);
+        e->pview[i] = false;
+    }
+    e->n_parsed = 0;
+}
+
+void kl_engine_free(kl_engine *e)
+{
+    if (e == NULL)
+        return;
+    end_run(e);
+    for (size_t i = 0; i < MAX_PARSED; i++)
+        kl_doc_free(e->pdocs[i]);
+    free(e->slots);
+    kl_diags_free(e->scratch);
+    kl_arena_dispose(&e->run);
+    kl_buf_dispose(&e->msg);
+    kl_buf_dispose(&e->tmp);
+    free(e);
+}
+
+/* ---- Finding nodes ----------------------------------------------------- */
+
+const kl_parsed *kl_parsed_of(kl_ctx *c, const kl_node *s)
+{
+    for (size_t i = 0; i < c->e->n_parsed; i++)
+        if (c->e->parsed[i].outer == s)
+            return &c->e->parsed[i];
+    return NULL;
+}
+
+const kl_node *kl_through_parsed(kl_ctx *c, const kl_node *n, uint16_t f)
+{
+    if (n == NULL || c->p->fields[f].parsed_child == KL_NONE)
+        return n;
+    if (n->kind != KL_JSON_STRING)
+        return NULL;
+    const kl_parsed *ps = kl_parsed_of(c, n);
+    return ps ? ps->root : NULL;
+}
+
+/* Fields from `from_f` (exclusive) down to `f` (inclusive), top-down; -1 if not below. */
+static int chain_of(const kl_profile *p, uint16_t from_f, uint16_t f, const uint16_t **chain)
+{
+    const kl_field *to = &p->fields[f];
+    uint16_t from_depth = p->fields[from_f].depth;
+    if (from_depth > to->depth || (from_depth > 0 && to->chain[from_depth - 1] != from_f))
+        return -1;
+    *chain = to->chain + from_depth;
+    return to->depth - from_depth;
+}
+
+static const kl_node *step(kl_ctx *c, const kl_node *node, const kl_field *s)
+{
+    if (node == NULL)
+        return NULL;
+    switch (s->step) {
+    case KL_STEP_MEMBER:
+        return node->kind == KL_JSON_OBJECT ? kl_node_get(node, s->name, s->name_len) : NULL;
+    case KL_STEP_PARSED: {
+        if (node->kind != KL_JSON_STRING)
+            return NULL;
+        const kl_parsed *ps = kl_parsed_of(c, node);
+        return ps ? ps->root : NULL;
+    }
+    default:
+        return NULL;
+    }
+}
+
+const kl_node *kl_resolve_from(kl_ctx *c, const kl_node *from, uint16_t from_f, uint16_t f)
+{
+    if (from_f == f)
+        return from;
+    const uint16_t *chain;
+    int n = chain_of(c->p, from_f, f, &chain);
+    const kl_node *node = from;
+    for (int i = 0; i < n && node; i++) {
+        const kl_field *s = &c->p->fields[chain[i]];
+        if (s->step == KL_STEP_ITEM)
+            return NULL;
+        node = step(c, node, s);
+    }
+    return n < 0 ? NULL : node;
+}
+
+const kl_node *kl_resolve(kl_ctx *c, kl_ref ref)
+{
+    if (!ref.rel) {
+        if (c->slots && !c->p->fields[ref.field].in_item)
+            return c->slots[ref.field];
+        return kl_resolve_from(c, c->root, 0, ref.field);
+    }
+    if (c->item == NULL)
+        return NULL;
+    return kl_resolve_from(c, c->item, c->item_field, ref.field);
+}
+
+static bool each_rec(kl_ctx *c, const kl_node *node, const uint16_t *chain, int i, int n,
+                     kl_each_fn fn, void *arg)
+{
+    if (node == NULL)
+        return true;
+    if (i == n)
+        return fn(c, node, arg);
+    const kl_field *s = &c->p->fields[chain[i]];
+    if (s->step != KL_STEP_ITEM)
+        return each_rec(c, step(c, node, s), chain, i + 1, n, fn, arg);
+    if (node->kind != KL_JSON_ARRAY)
+        return true;
+    for (uint32_t k = 0; k < node->len; k++)
+        if (!each_rec(c, &node->u.children[k], chain, i + 1, n, fn, arg))
+            return false;
+    return true;
+}
+
+void kl_each(kl_ctx *c, kl_ref ref, kl_each_fn fn, void *arg)
+{
+    const kl_node *from = ref.rel ? c->item : c->root;
+    uint16_t from_f = ref.rel ? c->item_field : 0;
+    if (from == NULL)
+        return;
+    const uint16_t *chain;
+    int n = chain_of(c->p, from_f, ref.field, &chain);
+    if (n < 0)
+        return;
+    each_rec(c, from, chain, 0, n, fn, arg);
+}
+
+kl_val kl_effective_node(kl_ctx *c, const kl_node *n, uint16_t f)
+{
+    kl_val v = {NULL, false};
+    if (n != NULL && n->kind != KL_JSON_NULL) {
+        v.node = n;
+        return v;
+    }
+    const kl_field *fl = &c->p->fields[f];
+    if (c->depth > 8)
+        return v;
+    c->depth++;
+    for (uint16_t i = 0; i < fl->n_cases && v.node == NULL; i++)
+        if (kl_cond_eval(c, fl->cases[i].when))
+            v.node = fl->cases[i].value;
+    c->depth--;
+    if (v.node == NULL)
+        v.node = fl->dflt;
+    v.defaulted = v.node != NULL;
+    return v;
+}
+
+kl_val kl_effective(kl_ctx *c, kl_ref ref)
+{
+    return kl_effective_node(c, kl_resolve(c, ref), ref.field);
+}
+
+/* ---- JSON inside strings ------------------------------------------------- */
+
+const kl_parsed *kl_parsed_by_root(kl_ctx *c, const kl_node *root)
+{
+    for (size_t i = 0; i < c->e->n_parsed; i++)
+        if (c->e->parsed[i].root == root)
+            return &c->e->parsed[i];
+    return NULL;
+}
+
+static const kl_source *source_of(kl_ctx *c, const kl_node *node)
+{
+    const kl_node *r = node;
+    while (r->parent)
+        r = r->parent;
+    if (r == c->root)
+        return c->src;
+    for (size_t i = 0; i < c->e->n_parsed; i++)
+        if (c->e->parsed[i].root == r)
+            return c->e->parsed[i].src;
+    return c->src;
+}
+
+static int parse_string(kl_ctx *c, const kl_node *s, const kl_parsed **out)
+{
+    kl_engine *e = c->e;
+    *out = NULL;
+    if (e->n_parsed == MAX_PARSED)
+        return KL_OK; /* beyond the limit a string is simply not looked into */
+    size_t i = e->n_parsed;
+    if (e->pdocs[i] == NULL) {
+        int rc = kl_doc_new(&e->pdocs[i], NULL);
+        if (rc != KL_OK)
+            return rc;
+    }
+    kl_source *isrc = &e->psrc[i];
+    if (memchr(s->u.str, '\n', s->len) != NULL) {
+        int rc = kl_source_init_view(isrc, c->src->name, s->u.str, s->len);
+        if (rc != KL_OK)
+            return rc;
+        e->pview[i] = true;
+    } else {
+        kl_source_init_line(isrc, c->src->name, s->u.str, s->len, 1);
+    }
+    kl_parsed *ps = &e->parsed[i];
+    memset(ps, 0, sizeof(*ps));
+    ps->outer = s;
+    ps->outer_src = source_of(c, s);
+    ps->src = isrc;
+    e->n_parsed++;
+
+    kl_diags_clear(e->scratch);
+    int rc = kl_doc_parse(e->pdocs[i], isrc, e->scratch);
+    if (rc != KL_OK)
+        return rc;
+    ps->root = kl_doc_root(e->pdocs[i]);
+    for (size_t k = 0; k < kl_diags_count(e->scratch); k++) {
+        const kl_diag *d = kl_diags_at(e->scratch, k);
+        if (ps->root == NULL && d->severity == KL_SEV_ERROR && ps->error == NULL) {
+            ps->error = kl_arena_strndup(&e->run, d->message, strlen(d->message));
+            ps->error_off = d->span.start;
+            if (ps->error == NULL)
+                return KL_ENOMEM;
+        }
+    }
+    if (ps->root != NULL) {
+        /* Warnings inside (duplicate keys) are the document's too: carry them out. */
+        for (size_t k = 0; k < kl_diags_count(e->scratch); k++) {
+            const kl_diag *d = kl_diags_at(e->scratch, k);
+            kl_diag fwd = *d;
+            kl_buf_clear(&e->tmp);
+            kl_node_path(c, &e->tmp, s);
+            kl_buf_puts(&e->tmp, d->path[0] == '$' ? d->path + 1 : d->path);
+            fwd.path = kl_buf_cstr(&e->tmp);
+            fwd.span.start = kl_map_offset(c, s, d->span.start);
+            fwd.span.end = kl_map_offset(c, s, d->span.end);
+            fwd.n_related = 0;
+            fwd.n_fixes = 0;
+            fwd.profile = c->p->id;
+            if (kl_buf_failed(&e->tmp) || kl_diags_add(c->out, &fwd) != KL_OK)
+                return KL_ENOMEM;
+        }
+    }
+    *out = ps;
+    return KL_OK;
+}
+
+/* ---- The walk ------------------------------------------------------------ */
+
+static int walk(kl_ctx *c, const kl_node *node, uint16_t f)
+{
+    const kl_field *fl = &c->p->fields[f];
+    int rc = KL_OK;
+    switch (node->kind) {
+    case KL_JSON_OBJECT:
+        if (fl->types != 0 && !(fl->types & KL_T_OBJECT))
+            return KL_OK;
+        if (fl->unknown_allow && fl->hash == NULL)
+            return KL_OK;
+        for (uint32_t i = 0; i < node->len && rc == KL_OK; i++) {
+            const kl_node *m = &node->u.children[i];
+            uint16_t ch = kl_field_child(c->p, f, m->key, m->key_len);
+            if (ch == KL_NONE) {
+                if (!fl->unknown_allow)
+                    rc = kl_unknown_key(c, m, f);
+                continue;
+            }
+            if (!c->p->fields[ch].in_item)
+                c->slots[ch] = m;
+            rc = walk(c, m, ch);
+        }
+        return rc;
+    case KL_JSON_ARRAY:
+        if (fl->item_child == KL_NONE)
+            return KL_OK;
+        for (uint32_t i = 0; i < node->len && rc == KL_OK; i++)
+            rc = walk(c, &node->u.children[i], fl->item_child);
+        return rc;
+    case KL_JSON_STRING: {
+        if (fl->parsed_child == KL_NONE)
+            return KL_OK;
+        const kl_parsed *ps;
+        rc = parse_string(c, node, &ps);
+        if (rc != KL_OK || ps == NULL || ps->root == NULL)
+            return rc;
+        if (!c->p->fields[fl->parsed_child].in_item)
+            c->slots[fl->parsed_child] = ps->root;
+        return walk(c, ps->root, fl->parsed_child);
+    }
+    default:
+        return KL_OK;
+    }
+}
+
+/* ---- Rows ------------------------------------------------------------------ */
+
+static int run_row_at(kl_ctx *c, const kl_row *r, const kl_node *target)
+{
+    if (target == NULL && r->needs_target)
+        return KL_OK;
+    if (target == NULL) {
+        /* Nothing sent: only worth a look when the object that would hold it is there
+         * (defaults and `required` are about a member of an object that exists). */
+        uint16_t parent = c->p->fields[r->at].parent;
+        if (parent != KL_NONE) {
+            kl_ref ref = {parent, c->p->fields[parent].in_item};
+            const kl_node *holder = kl_through_parsed(c, kl_resolve(c, ref), parent);
+            if (holder == NULL || holder->kind != KL_JSON_OBJECT)
+                return KL_OK;
+        }
+    }
+    if (r->when >= 0 && !kl_cond_eval(c, r->when))
+        return KL_OK;
+    return r->check->run(c, r, target);
+}
+
+typedef struct item_run {
+    const kl_row *row;
+    uint16_t anchor;
+    int rc;
+} item_run;
+
+static bool run_on_item(kl_ctx *c, const kl_node *item, void *arg)
+{
+    item_run *ir = arg;
+    c->item = item;
+    c->item_field = ir->anchor;
+    const kl_node *target = kl_resolve_from(c, item, ir->anchor, ir->row->at);
+    ir->rc = run_row_at(c, ir->row, target);
+    return ir->rc == KL_OK;
+}
+
+static int run_rows(kl_ctx *c)
+{
+    const kl_profile *p = c->p;
+    for (uint32_t i = 0; i < p->n_rows; i++) {
+        const kl_row *r = &p->rows[i];
+        if (r->gate != KL_NONE && c->slots[r->gate] == NULL)
+            continue;
+        c->row = r;
+        c->item = NULL;
+        c->item_field = KL_NONE;
+        uint16_t anchor = p->fields[r->at].anchor;
+        int rc;
+        if (anchor == KL_NONE) {
+            rc = run_row_at(c, r, c->slots[r->at]);
+        } else {
+            item_run ir = {r, anchor, KL_OK};
+            kl_ref ref = {anchor, false};
+            kl_each(c, ref, run_on_item, &ir);
+            rc = ir.rc;
+        }
+        if (rc != KL_OK)
+            return rc;
+    }
+    return KL_OK;
+}
+
+int kl_engine_run(kl_engine *e, const kl_profile *forced, const kl_node *root,
+                  const kl_source *src, kl_diags *diags)
+{
+    if (root == NULL)
+        return KL_OK;
+    kl_arena_reset(&e->run);
+    kl_ctx ctx;
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.e = e;
+    ctx.src = src;
+    ctx.root = root;
+    ctx.out = diags;
+    ctx.first_diag = kl_diags_count(diags);
+    ctx.item_field = KL_NONE;
+    int rc = KL_OK;
+    const kl_profile *p = forced;
+    if (p == NULL) {
+        p = kl_profile_select(&ctx, &rc);
+        if (p == NULL)
+            return rc;
+    }
+    ctx.p = p;
+    memset(e->slots, 0, p->n_fields * sizeof(*e->slots));
+    ctx.slots = e->slots;
+    e->slots[0] = root;
+    rc = walk(&ctx, root, 0);
+    if (rc == KL_OK)
+        rc = run_rows(&ctx);
+    end_run(e);
+    return rc;
+}
+
+/* ---- Reporting ------------------------------------------------------------- */
+
+void kl_finding_init(kl_ctx *c, kl_finding *f, const kl_node *node, uint16_t field)
+{
+    memset(f, 0, sizeof(*f));
+    f->node = node;
+    f->field = field;
+    f->severity = c->row ? c->row->severity : KL_SEV_ERROR;
+}
+
+const char *kl_keep(kl_ctx *c, const char *s, size_t len)
+{
+    return kl_arena_strndup(&c->e->run, s, len);
+}
+
+/* The object that should hold field `f`, given the place `@` is bound to. */
+static const kl_node *holder_of(kl_ctx *c, uint16_t f)
+{
+    uint16_t parent = c->p->fields[f].parent;
+    if (parent == KL_NONE)
+        return NULL;
+    kl_ref ref = {parent, false};
+    if (c->p->fields[parent].in_item) {
+        ref.rel = true;
+        if (c->item == NULL)
+            return NULL;
+    }
+    return kl_resolve(c, ref);
+}
+
+int kl_report(kl_ctx *c, const kl_finding *f)
+{
+    kl_engine *e = c->e;
+    const kl_row *row = c->row;
+    kl_diag d;
+    memset(&d, 0, sizeof(d));
+    d.rule = row ? row->id : "profile-unknown";
+    d.profile = c->p ? c->p->id : NULL;
+    d.severity = f->severity;
+
+    kl_buf_clear(&e->msg);
+    kl_msg_render(c, &e->msg, f->message ? f->message : &row->message, f);
+    if (f->hint) {
+        kl_buf_puts(&e->msg, "; ");
+        kl_buf_puts(&e->msg, f->hint);
+    }
+
+    /* Where: the node, or (for a missing member) the object that should hold it. */
+    kl_buf_clear(&e->tmp);
+    const kl_node *parent = f->parent;
+    if (f->node != NULL) {
+        kl_node_path(c, &e->tmp, f->node);
+        if (f->has_span) {
+            const kl_source *s = source_of(c, f->node);
+            uint32_t a = kl_node_string_source_offset(f->node, s, f->sub_start);
+            uint32_t b = kl_node_string_source_offset(f->node, s, f->sub_end);
+            /* Offsets are in the node's own document; carry them out to the file. */
+            const kl_node *r = f->node;
+            while (r->parent)
+                r = r->parent;
+            if (r != c->root) {
+                a = kl_map_offset(c, f->node, a);
+                b = kl_map_offset(c, f->node, b);
+            }
+            d.span = kl_span_make(a, b > a ? b : a + 1); /* never empty: at least a character */
+        } else {
+            d.span = kl_node_span(c, f->node, f->key_span);
+        }
+    } else {
+        if (parent == NULL)
+            parent = holder_of(c, f->field);
+        if (parent == NULL)
+            parent = c->root;
+        kl_node_path(c, &e->tmp, parent);
+        const kl_field *fl = &c->p->fields[f->field];
+        if (fl->step == KL_STEP_MEMBER) {
+            char step_buf[512];
+            size_t sl =
+                kl_path_append_member(step_buf, sizeof(step_buf), 0, fl->name, fl->name_len);
+            kl_buf_put(&e->tmp, step_buf, sl < sizeof(step_buf) ? sl : sizeof(step_buf) - 1);
+        }
+        if (parent->key != NULL) {
+            d.span = kl_node_span(c, parent, true);
+        } else {
+            kl_span s = kl_node_span(c, parent, false);
+            d.span = kl_span_make(s.start, s.start + (s.end > s.start ? 1 : 0));
+        }
+    }
+    /* The same finding twice (two rows checking one thing, e.g. two size limits on a
+     * malformed data: URI) is reported once. */
+    for (size_t i = c->first_diag; i < kl_diags_count(c->out); i++) {
+        const kl_diag *o = kl_diags_at(c->out, i);
+        if (strcmp(o->rule, d.rule) == 0 && strcmp(o->path, kl_buf_cstr(&e->tmp)) == 0 &&
+            strcmp(o->message, kl_buf_cstr(&e->msg)) == 0)
+            return KL_OK;
+    }
+    const char *path = kl_keep(c, kl_buf_cstr(&e->tmp), e->tmp.len);
+    const char *message = kl_keep(c, kl_buf_cstr(&e->msg), e->msg.len);
+    if (path == NULL || message == NULL || kl_buf_failed(&e->msg) || kl_buf_failed(&e->tmp))
+        return KL_ENOMEM;
+    d.path = path;
+    d.message = message;
+
+    /* Related places: the row's (when present), then the check's own. */
+    kl_related rel[16];
+    size_t n_rel = 0;
+    for (uint16_t i = 0; row && i < row->n_related && n_rel < 12; i++) {
+        const kl_node *n = kl_resolve(c, row->related[i].ref);
+        if (!kl_is_present(n) || n == f->node)
+            continue;
+        kl_buf_clear(&e->tmp);
+        kl_node_path(c, &e->tmp, n);
+        rel[n_rel].path = kl_keep(c, kl_buf_cstr(&e->tmp), e->tmp.len);
+        rel[n_rel].span = kl_node_span(c, n, false);
+        if (row->related[i].message) {
+            rel[n_rel].message = row->related[i].message;
+        } else {
+            kl_buf_clear(&e->tmp);
+            kl_msg_place_name(c, &e->tmp, n, row->related[i].ref.field);
+            kl_buf_puts(&e->tmp, " is set here");
+            rel[n_rel].message = kl_keep(c, kl_buf_cstr(&e->tmp), e->tmp.len);
+        }
+        if (rel[n_rel].path == NULL || rel[n_rel].message == NULL)
+            return KL_ENOMEM;
+        n_rel++;
+    }
+    for (int i = 0; i < f->n_extra && n_rel < 16; i++) {
+        const kl_node *n = f->extra[i].node;
+        kl_buf_clear(&e->tmp);
+        kl_node_path(c, &e->tmp, n);
+        rel[n_rel].path = kl_keep(c, kl_buf_cstr(&e->tmp), e->tmp.len);
+        rel[n_rel].span = kl_node_span(c, n, false);
+        rel[n_rel].message = f->extra[i].message;
+        if (rel[n_rel].path == NULL)
+            return KL_ENOMEM;
+        n_rel++;
+    }
+    d.related = rel;
+    d.n_related = n_rel;
+
+    kl_fix fix;
+    kl_edit edits[4];
+    int nfix = kl_fix_build(c, f, &fix, edits);
+    if (nfix < 0)
+        return KL_ENOMEM;
+    d.fixes = nfix ? &fix : NULL;
+    d.n_fixes = (size_t)nfix;
+    return kl_diags_add(c->out, &d);
+}

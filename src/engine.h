@@ -1,0 +1,194 @@
+/*
+ * The rule engine: runs one profile's compiled tables (rules.h) over one
+ * document and appends findings to a kl_diags list.
+ *
+ * A kl_engine holds per-thread scratch memory (slot table, documents for
+ * JSON held inside strings, message buffers), reused for every document;
+ * it reads a finished kl_ruleset, which must outlive it. Internal to
+ * libklint: the public way in is kl_linter_lint (lint.h).
+ *
+ * The rest of this header is the engine's inside, shared by engine.c,
+ * cond.c, checks.c, msg.c and profile.c.
+ */
+#ifndef KL_ENGINE_H
+#define KL_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "klint/diag.h"
+#include "klint/json.h"
+#include "klint/rules.h"
+#include "klint/source.h"
+#include "rules.h"
+
+typedef struct kl_engine kl_engine;
+
+/** @return KL_OK or KL_ENOMEM. `rs` is borrowed and must be finished. */
+int kl_engine_new(kl_engine **out, const kl_ruleset *rs);
+
+/** NULL is a no-op. */
+void kl_engine_free(kl_engine *e);
+
+/** The ruleset the engine reads. */
+const kl_ruleset *kl_engine_ruleset(const kl_engine *e);
+
+/**
+ * Select a profile for `root` (or use `forced`) and run it; findings are
+ * appended to `diags` with their profile set. A payload no profile matches
+ * gets `profile-unknown` (or `profile-ambiguous`).
+ *
+ * @return KL_OK or KL_ENOMEM.
+ */
+int kl_engine_run(kl_engine *e, const kl_profile *forced, const kl_node *root,
+                  const kl_source *src, kl_diags *diags);
+
+/* ---- Inside the engine ----------------------------------------------- */
+
+/* A string whose JSON has been parsed this run. */
+typedef struct kl_parsed {
+    const kl_node *outer;       /* the string node */
+    const kl_source *outer_src; /* the source of the document holding it */
+    const kl_node *root;        /* parsed root; NULL when it did not parse */
+    const char *error;          /* the loader's message when it did not parse */
+    uint32_t error_off;         /* and where, as an offset in the decoded string */
+    const kl_source *src;       /* the parsed text's own source */
+} kl_parsed;
+
+/* A value: a node, known to have been sent or taken from a default. */
+typedef struct kl_val {
+    const kl_node *node; /* NULL: unknown (not sent, no default) */
+    bool defaulted;
+} kl_val;
+
+typedef struct kl_ctx {
+    kl_engine *e;
+    const kl_profile *p;
+    const kl_source *src;
+    const kl_node *root;
+    kl_diags *out;
+    size_t first_diag;     /* this run's findings start here in `out` */
+    const kl_node **slots; /* fixed fields' nodes; NULL while detecting */
+    const kl_node *item;   /* `@` */
+    uint16_t item_field;   /* the field `@` is an instance of; KL_NONE when unbound */
+    const kl_row *row;     /* the row being run */
+    int depth;             /* recursion guard for defaults that depend on defaults */
+} kl_ctx;
+
+/* Node at `ref` (NULL when absent); ref must be single-valued. */
+const kl_node *kl_resolve(kl_ctx *c, kl_ref ref);
+
+/* Node at field `f` below `from` (an instance of field `from_f`). */
+const kl_node *kl_resolve_from(kl_ctx *c, const kl_node *from, uint16_t from_f, uint16_t f);
+
+/* Call fn for every node at `ref` (through [*] steps); stops when fn returns false. */
+typedef bool (*kl_each_fn)(kl_ctx *c, const kl_node *node, void *arg);
+void kl_each(kl_ctx *c, kl_ref ref, kl_each_fn fn, void *arg);
+
+/* The parse whose root is `root`, or NULL. */
+const kl_parsed *kl_parsed_by_root(kl_ctx *c, const kl_node *root);
+
+/* The JSON parsed from string node `s`, or NULL. */
+const kl_parsed *kl_parsed_of(kl_ctx *c, const kl_node *s);
+
+/* For a field whose value may be held as JSON text: the node that holds the value itself. */
+const kl_node *kl_through_parsed(kl_ctx *c, const kl_node *n, uint16_t f);
+
+/* The value in effect at `ref`: sent (not null), else the default. */
+kl_val kl_effective(kl_ctx *c, kl_ref ref);
+/* The same for an already resolved node `n` of field `f`. */
+kl_val kl_effective_node(kl_ctx *c, const kl_node *n, uint16_t f);
+
+/* present(x): sent, not null, not "". */
+bool kl_is_present(const kl_node *n);
+
+/* cond.c */
+bool kl_cond_eval(kl_ctx *c, int32_t cond);
+/* A numeric or node value of an operand; `*num` set and true when numeric. */
+kl_val kl_operand_eval(kl_ctx *c, const kl_operand *op, double *num, bool *is_num);
+bool kl_node_equal(const kl_node *a, const kl_node *b);
+/* The number a node holds: a number, or a string of decimal digits. */
+bool kl_node_number(const kl_node *n, double *out);
+/* Type bits the node satisfies (json-string not included: that needs a parse). */
+uint32_t kl_node_types(const kl_node *n);
+
+/* ---- Findings -------------------------------------------------------- */
+
+enum { KL_MAX_EXTRA_RELATED = 4 };
+
+typedef struct kl_finding {
+    const kl_node *node;   /* the place; NULL for a missing member */
+    const kl_node *parent; /* missing member: the object that should hold it */
+    uint16_t field;        /* field of the place (names a missing member) */
+    bool key_span;         /* underline the member's key, not its value */
+    bool has_span;         /* `span` is set (inside `node`, decoded offsets) */
+    uint32_t sub_start, sub_end;
+    kl_severity severity;
+    kl_val value;
+    const char *type;
+    const char *found_type;
+    const char *found;
+    const char *allowed;
+    const char *min, *max, *range;
+    const char *count;
+    const char *sum;
+    kl_val expected;
+    const char *token;
+    const char *n;
+    const char *list;
+    const char *other;
+    const char *names;
+    const char *hint;           /* appended to the message: "; did you mean ...?" */
+    const kl_tmpl *message;     /* NULL: the row's, else the check's default */
+    const kl_fixspec *fix;      /* NULL: the row's */
+    const kl_node *fix_node;    /* SET value made by the engine */
+    const char *fix_name;       /* RENAME made by the engine */
+    bool no_fix;
+    struct {
+        const kl_node *node;
+        const char *message;
+    } extra[KL_MAX_EXTRA_RELATED];
+    int n_extra;
+} kl_finding;
+
+/* Initialise a finding for the current row at `node` (of field `f`). */
+void kl_finding_init(kl_ctx *c, kl_finding *f, const kl_node *node, uint16_t field);
+
+/* Turn a finding into a diagnostic (message, path, span, related, fixes). */
+int kl_report(kl_ctx *c, const kl_finding *f);
+
+/* msg.c */
+void kl_msg_value(kl_buf *b, const kl_node *n, bool defaulted);
+void kl_msg_render(kl_ctx *c, kl_buf *b, const kl_tmpl *t, const kl_finding *f);
+/* The member name (or "[i]") of a place. */
+void kl_msg_place_name(kl_ctx *c, kl_buf *b, const kl_node *node, uint16_t field);
+/* The canonical path of a node (inner documents continued). */
+void kl_node_path(kl_ctx *c, kl_buf *b, const kl_node *node);
+/* The span of a node in the linted source (inner documents mapped back). */
+kl_span kl_node_span(kl_ctx *c, const kl_node *node, bool key);
+/* Map an offset inside node's document to the linted source. */
+uint32_t kl_map_offset(kl_ctx *c, const kl_node *node, uint32_t off);
+/* Is the node inside JSON parsed from a string? */
+bool kl_node_is_inner(kl_ctx *c, const kl_node *node);
+
+/* A short list of values: `"a", "b", "c"`. */
+void kl_msg_list(kl_buf *b, const kl_node *array);
+
+/* fixes (msg.c) */
+/* Build the finding's fix (at most 4 edits, texts in the run arena): 1, 0 for none, -1 on ENOMEM. */
+int kl_fix_build(kl_ctx *c, const kl_finding *f, kl_fix *fix, kl_edit *edits);
+/* A NUL-terminated copy in the run arena, or NULL. */
+const char *kl_keep(kl_ctx *c, const char *s, size_t len);
+
+/* unknown keys (engine.c) */
+int kl_unknown_key(kl_ctx *c, const kl_node *member, uint16_t obj_field);
+
+/* tokens.c: call fn for every match of token pattern `t` in s[0..len) (decoded offsets). */
+typedef bool (*kl_token_fn)(void *ctx, uint32_t start, uint32_t end, uint64_t n);
+void kl_tokens_scan(const char *s, size_t len, const kl_token_spec *t, kl_token_fn fn, void *ctx);
+
+/* profile.c */
+const kl_profile *kl_profile_select(kl_ctx *c, int *status);
+
+#endif

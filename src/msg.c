@@ -1,0 +1,264 @@
+/*
+ * Words and places: message templates filled from a finding, values shown
+ * as JSON, and the paths and spans of nodes — including nodes of JSON held
+ * inside a string, whose paths continue the string's path and whose spans
+ * are mapped back to the exact characters of the linted file.
+ */
+#include <string.h>
+
+#include "engine.h"
+#include "klint/path.h"
+#include "utf8.h"
+
+enum { VALUE_CLIP = 40 };
+
+/* ---- Places ------------------------------------------------------------- */
+
+static const kl_node *doc_root(const kl_node *n)
+{
+    while (n->parent)
+        n = n->parent;
+    return n;
+}
+
+static const kl_parsed *parsed_by_root(kl_ctx *c, const kl_node *root)
+{
+    return kl_parsed_by_root(c, root);
+}
+
+bool kl_node_is_inner(kl_ctx *c, const kl_node *node)
+{
+    return node != NULL && doc_root(node) != c->root;
+}
+
+uint32_t kl_map_offset(kl_ctx *c, const kl_node *node, uint32_t off)
+{
+    for (int guard = 0; guard < 64; guard++) {
+        const kl_node *r = doc_root(node);
+        if (r == c->root)
+            return off;
+        const kl_parsed *ps = parsed_by_root(c, r);
+        if (ps == NULL)
+            return off;
+        off = kl_node_string_source_offset(ps->outer, ps->outer_src, off);
+        node = ps->outer;
+    }
+    return off;
+}
+
+void kl_node_path(kl_ctx *c, kl_buf *b, const kl_node *node)
+{
+    const kl_node *r = doc_root(node);
+    const kl_parsed *ps = r == c->root ? NULL : parsed_by_root(c, r);
+    if (ps != NULL)
+        kl_node_path(c, b, ps->outer);
+    char small[256];
+    size_t n = kl_path_of(node, small, sizeof(small));
+    size_t skip = (ps != NULL) ? 1 : 0; /* an inner path continues the string's: drop its '$' */
+    if (n < sizeof(small)) {
+        kl_buf_put(b, small + skip, n - skip);
+        return;
+    }
+    kl_buf big = KL_BUF_INIT;
+    if (!kl_buf_reserve(&big, n + 1)) {
+        b->failed = true;
+        return;
+    }
+    kl_path_of(node, big.ptr, n + 1);
+    kl_buf_put(b, big.ptr + skip, n - skip);
+    kl_buf_dispose(&big);
+}
+
+kl_span kl_node_span(kl_ctx *c, const kl_node *node, bool key)
+{
+    kl_span s = (key && node->key != NULL) ? node->key_span : node->span;
+    if (doc_root(node) != c->root) {
+        s.start = kl_map_offset(c, node, s.start);
+        s.end = kl_map_offset(c, node, s.end);
+        if (s.end < s.start)
+            s.end = s.start;
+    }
+    return s;
+}
+
+void kl_msg_place_name(kl_ctx *c, kl_buf *b, const kl_node *node, uint16_t field)
+{
+    if (node != NULL) {
+        if (node->key != NULL) {
+            kl_buf_put(b, node->key, node->key_len);
+            return;
+        }
+        if (node->parent != NULL) {
+            kl_buf_printf(b, "[%zu]", kl_node_index(node));
+            return;
+        }
+        const kl_parsed *ps = parsed_by_root(c, node);
+        if (ps != NULL && node != c->root) {
+            kl_msg_place_name(c, b, ps->outer, KL_NONE);
+            return;
+        }
+    }
+    /* No node: the field's own name, or its list's for an item. */
+    while (field != KL_NONE) {
+        const kl_field *fl = &c->p->fields[field];
+        if (fl->step == KL_STEP_MEMBER) {
+            kl_buf_put(b, fl->name, fl->name_len);
+            return;
+        }
+        if (fl->step == KL_STEP_ROOT)
+            break;
+        field = fl->parent;
+    }
+    kl_buf_puts(b, "the request");
+}
+
+/* ---- Values --------------------------------------------------------------- */
+
+void kl_msg_value(kl_buf *b, const kl_node *n, bool defaulted)
+{
+    if (n == NULL) {
+        kl_buf_puts(b, "(nothing)");
+        return;
+    }
+    switch (n->kind) {
+    case KL_JSON_STRING: {
+        /* Clip by characters, never inside one. */
+        size_t at = 0, chars = 0;
+        while (at < n->len && chars < VALUE_CLIP) {
+            at += kl_utf8_seq_len((unsigned char)n->u.str[at]);
+            chars++;
+        }
+        if (at > n->len)
+            at = n->len;
+        kl_buf_putc(b, '"');
+        kl_buf_put_json_escaped(b, n->u.str, at);
+        if (at < n->len)
+            kl_buf_puts(b, "\xe2\x80\xa6");
+        kl_buf_putc(b, '"');
+        break;
+    }
+    case KL_JSON_NUMBER:
+        kl_buf_put(b, n->u.str, n->len > VALUE_CLIP ? VALUE_CLIP : n->len);
+        break;
+    case KL_JSON_TRUE:
+        kl_buf_puts(b, "true");
+        break;
+    case KL_JSON_FALSE:
+        kl_buf_puts(b, "false");
+        break;
+    case KL_JSON_NULL:
+        kl_buf_puts(b, "null");
+        break;
+    case KL_JSON_ARRAY:
+        kl_buf_printf(b, "[\xe2\x80\xa6] (%u item%s)", n->len, n->len == 1 ? "" : "s");
+        break;
+    case KL_JSON_OBJECT:
+        kl_buf_puts(b, "{\xe2\x80\xa6}");
+        break;
+    default:
+        break;
+    }
+    if (defaulted)
+        kl_buf_puts(b, " (the default)");
+}
+
+void kl_msg_list(kl_buf *b, const kl_node *array)
+{
+    for (uint32_t i = 0; array && i < array->len; i++) {
+        if (i)
+            kl_buf_puts(b, ", ");
+        kl_msg_value(b, &array->u.children[i], false);
+    }
+}
+
+/* ---- Templates -------------------------------------------------------------- */
+
+static void put_or(kl_buf *b, const char *s)
+{
+    kl_buf_puts(b, s ? s : "?");
+}
+
+void kl_msg_render(kl_ctx *c, kl_buf *b, const kl_tmpl *t, const kl_finding *f)
+{
+    for (uint16_t i = 0; i < t->n_segs; i++) {
+        const kl_seg *s = &t->segs[i];
+        switch (s->kind) {
+        case KL_PH_TEXT:
+            kl_buf_put(b, s->text, s->len);
+            break;
+        case KL_PH_FIELD:
+            kl_msg_place_name(c, b, f->node, f->field);
+            break;
+        case KL_PH_PATH:
+            if (f->node)
+                kl_node_path(c, b, f->node);
+            else
+                kl_msg_place_name(c, b, NULL, f->field);
+            break;
+        case KL_PH_VALUE:
+            kl_msg_value(b, f->value.node, f->value.defaulted);
+            break;
+        case KL_PH_VALUE_AT: {
+            kl_val v = kl_effective(c, s->ref);
+            kl_msg_value(b, v.node, v.defaulted);
+            break;
+        }
+        case KL_PH_FIELD_AT:
+            kl_msg_place_name(c, b, NULL, s->ref.field);
+            break;
+        case KL_PH_TYPE:
+            put_or(b, f->type);
+            break;
+        case KL_PH_FOUND_TYPE:
+            put_or(b, f->found_type);
+            break;
+        case KL_PH_FOUND:
+            put_or(b, f->found);
+            break;
+        case KL_PH_ALLOWED:
+            put_or(b, f->allowed);
+            break;
+        case KL_PH_MIN:
+            put_or(b, f->min);
+            break;
+        case KL_PH_MAX:
+            put_or(b, f->max);
+            break;
+        case KL_PH_RANGE:
+            put_or(b, f->range);
+            break;
+        case KL_PH_COUNT:
+            put_or(b, f->count);
+            break;
+        case KL_PH_SUM:
+            put_or(b, f->sum);
+            break;
+        case KL_PH_EXPECTED:
+            kl_msg_value(b, f->expected.node, f->expected.defaulted);
+            break;
+        case KL_PH_TOKEN:
+            put_or(b, f->token);
+            break;
+        case KL_PH_N:
+            put_or(b, f->n);
+            break;
+        case KL_PH_LIST:
+            put_or(b, f->list);
+            break;
+        case KL_PH_OTHER:
+            put_or(b, f->other);
+            break;
+        case KL_PH_NAMES:
+            put_or(b, f->names);
+            break;
+        case KL_PH_PROFILE:
+            put_or(b, c->p ? c->p->id : NULL);
+            break;
+        case KL_PH_PROVIDER:
+            put_or(b, c->p ? c->p->provider : NULL);
+            break;
+        default:
+            break;
+        }
+    }
+}

@@ -1,0 +1,748 @@
+/*
+ * The rule engine, driven by small rule files written here (not the
+ * built-in ones, which the fixtures cover): conditions (sent vs in
+ * effect), every check primitive, JSON inside strings, profile selection,
+ * unknown-key hints, fixes, overlays, and bad rule files reported with
+ * positions.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "cli.h"
+#include "klint.h"
+
+/* ---- Harness ------------------------------------------------------------ */
+
+static const char *const ids =
+    "\"rule_ids\": ["
+    "{\"id\": \"type\", \"summary\": \"t\"}, {\"id\": \"enum\", \"summary\": \"t\"},"
+    "{\"id\": \"range\", \"summary\": \"t\"}, {\"id\": \"length\", \"summary\": \"t\"},"
+    "{\"id\": \"item-count\", \"summary\": \"t\"}, {\"id\": \"required\", \"summary\": \"t\"},"
+    "{\"id\": \"uri-scheme\", \"summary\": \"t\"}, {\"id\": \"media-type\", \"summary\": \"t\"},"
+    "{\"id\": \"data-uri-size\", \"summary\": \"t\"},"
+    "{\"id\": \"image-dimensions\", \"summary\": \"t\"}, {\"id\": \"x\", \"summary\": \"t\"},"
+    "{\"id\": \"y\", \"summary\": \"t\"}, {\"id\": \"z\", \"summary\": \"t\"}]";
+
+/* A ruleset from rule-file texts (the first gets the rule ids). */
+static kl_ruleset *rules_v(int *rc, const char *first, va_list ap)
+{
+    kl_ruleset *rs;
+    assert_int_equal(kl_ruleset_new(&rs), KL_OK);
+    char name[32];
+    int i = 0;
+    for (const char *text = first; text != NULL; text = va_arg(ap, const char *), i++) {
+        char *full = malloc(strlen(text) + strlen(ids) + 64);
+        if (i == 0)
+            sprintf(full, "{\"klint_rules\": 1, %s, %s}", ids, text);
+        else
+            sprintf(full, "{\"klint_rules\": 1, %s}", text);
+        snprintf(name, sizeof(name), "r%d.json", i);
+        assert_int_equal(kl_ruleset_add_memory(rs, name, full, strlen(full)), KL_OK);
+        free(full);
+    }
+    *rc = kl_ruleset_finish(rs, NULL, NULL);
+    return rs;
+}
+
+static kl_ruleset *rules(const char *first, ...)
+{
+    va_list ap;
+    va_start(ap, first);
+    int rc;
+    kl_ruleset *rs = rules_v(&rc, first, ap);
+    va_end(ap);
+    assert_int_equal(rc, KL_OK);
+    return rs;
+}
+
+typedef struct run {
+    kl_source *src;
+    kl_diags *diags;
+} run;
+
+static run lint(const kl_ruleset *rs, const char *profile, const char *json)
+{
+    run r;
+    kl_lint_options o = {0};
+    o.rules = rs;
+    o.profile = profile;
+    kl_linter *l;
+    assert_int_equal(kl_linter_new(&l, &o), KL_OK);
+    assert_int_equal(kl_source_from_memory(&r.src, "t.json", json, strlen(json)), KL_OK);
+    assert_int_equal(kl_diags_new(&r.diags), KL_OK);
+    assert_int_equal(kl_linter_lint(l, r.src, r.diags), KL_OK);
+    kl_linter_free(l);
+    return r;
+}
+
+static void done(run *r)
+{
+    kl_diags_free(r->diags);
+    kl_source_free(r->src);
+}
+
+/* The finding with this rule and path, or NULL. */
+static const kl_diag *find(const run *r, const char *rule, const char *path)
+{
+    for (size_t i = 0; i < kl_diags_count(r->diags); i++) {
+        const kl_diag *d = kl_diags_at(r->diags, i);
+        if (strcmp(d->rule, rule) == 0 && strcmp(d->path, path) == 0)
+            return d;
+    }
+    return NULL;
+}
+
+static void print_all(const run *r)
+{
+    for (size_t i = 0; i < kl_diags_count(r->diags); i++) {
+        const kl_diag *d = kl_diags_at(r->diags, i);
+        print_message("  [%s] %s: %s\n", d->rule, d->path, d->message);
+    }
+}
+
+static const kl_diag *must(const run *r, const char *rule, const char *path)
+{
+    const kl_diag *d = find(r, rule, path);
+    if (d == NULL) {
+        print_message("no %s at %s; found:\n", rule, path);
+        print_all(r);
+    }
+    assert_non_null(d);
+    return d;
+}
+
+static void count_is(const run *r, size_t n)
+{
+    if (kl_diags_count(r->diags) != n)
+        print_all(r);
+    assert_int_equal(kl_diags_count(r->diags), n);
+}
+
+/* The source text a span covers. */
+static char *text_of(const run *r, kl_span s)
+{
+    static char buf[256];
+    size_t n = s.end - s.start;
+    if (n >= sizeof(buf))
+        n = sizeof(buf) - 1;
+    memcpy(buf, r->src->data + s.start, n);
+    buf[n] = '\0';
+    return buf;
+}
+
+/* A small profile: `p:one`, identified by "kind": "one". */
+#define PROFILE_ONE                                                                            \
+    "\"profile\": {\"id\": \"p:one\", \"provider\": \"Prov\", \"model\": \"one\","             \
+    "\"detect\": {\"identify\": {\"eq\": [\"kind\", \"one\"]}},"                               \
+    "\"fields\": ["                                                                            \
+    "{\"path\": \"kind\", \"type\": \"string\"},"                                              \
+    "{\"path\": \"body\", \"type\": \"object\"},"                                              \
+    "{\"path\": \"body.secs\", \"type\": \"integer\", \"concept\": \"duration\", \"default\": 5," \
+    " \"min\": 3, \"max\": 15, \"doc\": \"T-1\"},"                                             \
+    "{\"path\": \"body.video\", \"type\": \"string\", \"concept\": \"video\"},"                 \
+    "{\"path\": \"body.audio\", \"type\": \"boolean\", \"concept\": \"audio\", \"default\": true},"\
+    "{\"path\": \"body.ratio\", \"type\": \"string\", \"concept\": \"ratio\","                 \
+    " \"default_when\": [{\"when\": {\"present\": \"body.video\"}, \"value\": \"auto\"}],"      \
+    " \"default\": \"16:9\", \"enum\": [\"16:9\", \"auto\"], \"doc\": \"T-2\"},"                \
+    "{\"path\": \"body.items\", \"type\": \"array\"},"                                         \
+    "{\"path\": \"body.items[*]\", \"type\": \"object\"},"                                     \
+    "{\"path\": \"body.items[*].role\", \"type\": \"string\"},"                                \
+    "{\"path\": \"body.items[*].url\", \"type\": \"string\"},"                                 \
+    "{\"path\": \"body.shots\", \"type\": \"json-string\"},"                                   \
+    "{\"path\": \"body.shots[*]\", \"type\": \"object\"},"                                     \
+    "{\"path\": \"body.shots[*].secs\", \"type\": \"integer\", \"min\": 1, \"doc\": \"T-3\"}"   \
+    "]"
+
+/* ---- Conditions: sent vs in effect ----------------------------------------- */
+
+static void test_default_counts_as_in_effect(void **state)
+{
+    (void)state;
+    /* audio defaults to true: with a video, the default itself is the violation. */
+    kl_ruleset *rs = rules(PROFILE_ONE ", \"rows\": ["
+                                       "{\"id\": \"x\", \"doc\": \"T-4\", \"severity\": \"error\","
+                                       " \"when\": {\"present\": \"body.video\"},"
+                                       " \"check\": \"enum\", \"at\": \"body.audio\", \"values\": [false],"
+                                       " \"related\": [\"body.video\"], \"fix\": {\"set\": false}}]}",
+                           NULL);
+    run r = lint(rs, NULL, "{\"kind\": \"one\", \"body\": {\"video\": \"v\"}}");
+    const kl_diag *d = must(&r, "x", "$.body.audio");
+    /* Reported at the object that should hold it (its key), related at the video. */
+    assert_string_equal(text_of(&r, d->span), "\"body\"");
+    assert_int_equal(d->n_related, 1);
+    assert_string_equal(text_of(&r, d->related[0].span), "\"v\"");
+    assert_non_null(strstr(d->message, "true (the default)"));
+    /* The fix inserts the member. */
+    assert_int_equal(d->n_fixes, 1);
+    assert_int_equal(d->fixes[0].n_edits, 1);
+    assert_string_equal(d->fixes[0].edits[0].text, ", \"audio\": false");
+    assert_int_equal(d->fixes[0].edits[0].span.start, strstr(r.src->data, "\"v\"") - r.src->data + 3);
+    done(&r);
+
+    r = lint(rs, NULL, "{\"kind\": \"one\", \"body\": {\"video\": \"v\", \"audio\": false}}");
+    count_is(&r, 0);
+    done(&r);
+    r = lint(rs, NULL, "{\"kind\": \"one\", \"body\": {}}");
+    count_is(&r, 0);
+    done(&r);
+    kl_ruleset_free(rs);
+}
+
+static void test_default_when_depends_on_other_field(void **state)
+{
+    (void)state;
+    kl_ruleset *rs = rules(PROFILE_ONE ", \"rows\": ["
+                                       "{\"id\": \"x\", \"doc\": \"T\", \"severity\": \"warning\","
+                                       " \"when\": {\"eq\": [\"body.ratio\", \"auto\"]},"
+                                       " \"check\": \"assert\", \"that\": false}]}",
+                           NULL);
+    run r = lint(rs, NULL, "{\"kind\": \"one\", \"body\": {\"video\": \"v\"}}");
+    must(&r, "x", "$"); /* ratio is "auto" because a video is present */
+    done(&r);
+    r = lint(rs, NULL, "{\"kind\": \"one\", \"body\": {}}");
+    count_is(&r, 0); /* ... and "16:9" otherwise */
+    done(&r);
+    r = lint(rs, NULL, "{\"kind\": \"one\", \"body\": {\"video\": \"v\", \"ratio\": \"16:9\"}}");
+    count_is(&r, 0); /* a sent value beats the default */
+    done(&r);
+    kl_ruleset_free(rs);
+}
+
+static void test_present_is_not_in_effect(void **state)
+{
+    (void)state;
+    /* An info about an ignored field fires only when it was sent, default or not. */
+    kl_ruleset *rs = rules(PROFILE_ONE ", \"rows\": ["
+                                       "{\"id\": \"x\", \"doc\": \"T\", \"severity\": \"info\","
+                                       " \"when\": {\"absent\": \"body.video\"},"
+                                       " \"check\": \"forbidden\", \"at\": \"body.audio\"},"
+                                       "{\"id\": \"y\", \"doc\": \"T\", \"severity\": \"info\","
+                                       " \"when\": {\"ne\": [{\"sent\": \"body.secs\"}, 5]},"
+                                       " \"check\": \"assert\", \"that\": false}]}",
+                           NULL);
+    run r = lint(rs, NULL, "{\"kind\": \"one\", \"body\": {}}");
+    count_is(&r, 0); /* audio not sent; secs not sent: `ne` with an unknown side is false */
+    done(&r);
+    r = lint(rs, NULL, "{\"kind\": \"one\", \"body\": {\"audio\": true, \"secs\": 6}}");
+    const kl_diag *d = must(&r, "x", "$.body.audio");
+    assert_int_equal(d->severity, KL_SEV_INFO);
+    assert_string_equal(text_of(&r, d->span), "\"audio\""); /* the key */
+    must(&r, "y", "$");
+    done(&r);
+    kl_ruleset_free(rs);
+}
+
+static void test_any_all_count_with_item_in_scope(void **state)
+{
+    (void)state;
+    kl_ruleset *rs = rules(
+        PROFILE_ONE ", \"rows\": ["
+                    "{\"id\": \"x\", \"doc\": \"T\", \"severity\": \"error\","
+                    " \"when\": {\"any\": \"body.items\", \"where\": {\"eq\": [\"@.role\", \"end\"]}},"
+                    " \"check\": \"count\", \"at\": \"body.items\", \"where\": {\"eq\": [\"@.role\", \"first\"]},"
+                    " \"min\": 1, \"message\": \"{count} first items\"},"
+                    "{\"id\": \"y\", \"doc\": \"T\", \"severity\": \"error\","
+                    " \"when\": {\"not\": {\"all\": \"body.items\", \"where\": {\"present\": \"@.url\"}}},"
+                    " \"check\": \"assert\", \"that\": false},"
+                    "{\"id\": \"z\", \"doc\": \"T\", \"severity\": \"warning\","
+                    " \"when\": {\"in\": [\"@.role\", [\"end\"]]},"
+                    " \"check\": \"required\", \"at\": \"body.items[*].url\"}]}",
+        NULL);
+    run r = lint(rs, NULL,
+                 "{\"kind\": \"one\", \"body\": {\"items\": [{\"role\": \"end\", \"url\": \"u\"}]}}");
+    const kl_diag *d = must(&r, "x", "$.body.items");
+    assert_string_equal(d->message, "0 first items");
+    count_is(&r, 1);
+    done(&r);
+    r = lint(rs, NULL,
+             "{\"kind\": \"one\", \"body\": {\"items\": [{\"role\": \"first\", \"url\": \"u\"},"
+             " {\"role\": \"end\"}]}}");
+    must(&r, "y", "$");
+    d = must(&r, "z", "$.body.items[1].url");
+    assert_string_equal(text_of(&r, d->span), "{"); /* the item has no key: its first byte */
+    count_is(&r, 2);
+    done(&r);
+    kl_ruleset_free(rs);
+}
+
+/* ---- Checks ---------------------------------------------------------------- */
+
+static void test_field_attributes(void **state)
+{
+    (void)state;
+    kl_ruleset *rs = rules(PROFILE_ONE "}", NULL);
+    run r = lint(rs, NULL, "{\"kind\": \"one\", \"body\": {\"secs\": 16, \"ratio\": \"4:3\"}}");
+    const kl_diag *d = must(&r, "range", "$.body.secs");
+    assert_string_equal(d->message, "secs 16 is out of range: 3\xe2\x80\x93" "15 allowed");
+    assert_string_equal(text_of(&r, d->span), "16");
+    d = must(&r, "enum", "$.body.ratio");
+    assert_string_equal(d->message, "ratio \"4:3\" is not allowed: \"16:9\", \"auto\"");
+    count_is(&r, 2);
+    done(&r);
+    r = lint(rs, NULL, "{\"kind\": \"one\", \"body\": {\"secs\": 5.0}}");
+    d = must(&r, "type", "$.body.secs");
+    assert_string_equal(d->message,
+                        "secs 5.0 is a number written with a fraction or exponent: expected an "
+                        "integer");
+    done(&r);
+    kl_ruleset_free(rs);
+}
+
+static void test_enum_case_and_suggest(void **state)
+{
+    (void)state;
+    kl_ruleset *rs = rules(
+        "\"profile\": {\"id\": \"p:e\", \"provider\": \"P\", \"model\": \"e\","
+        "\"detect\": {\"shape\": true}, \"fields\": ["
+        "{\"path\": \"res\", \"type\": \"string\", \"doc\": \"T\","
+        " \"enum\": {\"value\": [\"720p\", \"4k\"], \"case_mismatch\": \"warning\","
+        "  \"suggest\": {\"uhd\": \"4k\"}}}]}",
+        NULL);
+    run r = lint(rs, NULL, "{\"res\": \"4K\"}");
+    const kl_diag *d = must(&r, "enum", "$.res");
+    assert_int_equal(d->severity, KL_SEV_WARNING);
+    assert_int_equal(d->n_fixes, 1);
+    assert_string_equal(d->fixes[0].edits[0].text, "\"4k\"");
+    done(&r);
+    r = lint(rs, NULL, "{\"res\": \"uhd\"}");
+    d = must(&r, "enum", "$.res");
+    assert_int_equal(d->severity, KL_SEV_ERROR);
+    assert_non_null(strstr(d->message, "did you mean \"4k\"?"));
+    done(&r);
+    r = lint(rs, NULL, "{\"res\": \"1080p\"}");
+    d = must(&r, "enum", "$.res");
+    assert_int_equal(d->n_fixes, 0);
+    done(&r);
+    kl_ruleset_free(rs);
+}
+
+#define PROFILE_FLAT(rows)                                                                    \
+    "\"profile\": {\"id\": \"p:f\", \"provider\": \"P\", \"model\": \"f\","                    \
+    "\"detect\": {\"shape\": true}, \"fields\": ["                                             \
+    "{\"path\": \"a\", \"type\": \"string\"}, {\"path\": \"b\", \"type\": \"string\"},"        \
+    "{\"path\": \"n\", \"type\": [\"integer\", \"numeric-string\"]},"                          \
+    "{\"path\": \"list\", \"type\": \"array\"}, {\"path\": \"list[*]\", \"type\": \"object\"}," \
+    "{\"path\": \"list[*].d\", \"type\": \"numeric-string\"},"                                 \
+    "{\"path\": \"imgs\", \"type\": \"array\"}, {\"path\": \"imgs[*]\", \"type\": \"string\"}," \
+    "{\"path\": \"els\", \"type\": \"array\"}, {\"path\": \"els[*]\", \"type\": \"object\"},"   \
+    "{\"path\": \"idx\", \"type\": \"integer\"}], \"rows\": [" rows "]}"
+
+static void test_one_of_requires_excludes(void **state)
+{
+    (void)state;
+    kl_ruleset *rs = rules(PROFILE_FLAT(
+                               "{\"id\": \"x\", \"doc\": \"T\", \"severity\": \"error\","
+                               " \"check\": \"exactly-one-of\", \"paths\": [\"a\", \"list\"]},"
+                               "{\"id\": \"y\", \"doc\": \"T\", \"severity\": \"error\","
+                               " \"check\": \"requires\", \"at\": \"b\", \"needs\": \"a\"},"
+                               "{\"id\": \"z\", \"doc\": \"T\", \"severity\": \"error\","
+                               " \"check\": \"excludes\", \"at\": \"n\", \"with\": [\"list\"]}"),
+                           NULL);
+    run r = lint(rs, NULL, "{\"a\": \"p\", \"b\": \"q\"}");
+    count_is(&r, 0);
+    done(&r);
+    /* An empty list is present (sent, not null, not ""): two of them. */
+    r = lint(rs, NULL, "{\"a\": \"p\", \"list\": []}");
+    assert_string_equal(must(&r, "x", "$.list")->message,
+                        "exactly one of `a`, `list` is allowed: 2 sent");
+    done(&r);
+    r = lint(rs, NULL, "{\"a\": \"p\", \"list\": [{\"d\": \"3\"}], \"n\": 1}");
+    const kl_diag *d = must(&r, "x", "$.list");
+    assert_string_equal(text_of(&r, d->span), "\"list\"");
+    assert_int_equal(d->n_related, 1);
+    d = must(&r, "z", "$.n");
+    count_is(&r, 2);
+    done(&r);
+    r = lint(rs, NULL, "{\"b\": \"q\"}");
+    must(&r, "x", "$.a"); /* neither: reported where the first belongs */
+    d = must(&r, "y", "$.a");
+    assert_int_equal(d->n_related, 1);
+    assert_string_equal(text_of(&r, d->related[0].span), "\"q\"");
+    count_is(&r, 2);
+    done(&r);
+    kl_ruleset_free(rs);
+}
+
+static void test_count_across_and_sum(void **state)
+{
+    (void)state;
+    kl_ruleset *rs = rules(PROFILE_FLAT(
+                               "{\"id\": \"x\", \"doc\": \"T\", \"severity\": \"error\","
+                               " \"check\": \"count\", \"paths\": [\"imgs\", \"els\"], \"max\": 3},"
+                               "{\"id\": \"y\", \"doc\": \"T\", \"severity\": \"error\","
+                               " \"check\": \"sum\", \"at\": \"list[*].d\", \"min\": 3, \"max\": 15},"
+                               "{\"id\": \"z\", \"doc\": \"T\", \"severity\": \"error\","
+                               " \"check\": \"sum\", \"at\": \"list[*].d\", \"equals\": {\"path\": \"n\"}}"),
+                           NULL);
+    run r = lint(rs, NULL,
+                 "{\"imgs\": [\"1\", \"2\"], \"els\": [{}, {}], \"n\": \"16\","
+                 " \"list\": [{\"d\": \"8\"}, {\"d\": \"8\"}]}");
+    const kl_diag *d = must(&r, "x", "$.imgs");
+    assert_int_equal(d->n_related, 1); /* the other array */
+    d = must(&r, "y", "$.list");
+    assert_non_null(strstr(d->message, "16"));
+    count_is(&r, 2); /* 8 + 8 = 16 = n (a numeric string) */
+    done(&r);
+    r = lint(rs, NULL,
+             "{\"imgs\": [\"1\"], \"els\": [{}, {}], \"n\": 5, \"list\": [{\"d\": \"2\"}, {\"d\": \"2\"}]}");
+    must(&r, "z", "$.list");
+    count_is(&r, 1);
+    done(&r);
+    kl_ruleset_free(rs);
+}
+
+static void test_index_and_references(void **state)
+{
+    (void)state;
+    kl_ruleset *rs = rules(
+        PROFILE_FLAT("{\"id\": \"x\", \"doc\": \"T\", \"severity\": \"error\","
+                     " \"check\": \"index-within\", \"at\": \"idx\", \"list\": \"imgs\"},"
+                     "{\"id\": \"y\", \"doc\": \"T\", \"severity\": \"warning\","
+                     " \"check\": \"references\", \"at\": \"a\", \"tokens\": ["
+                     "  {\"pattern\": \"@Image{N}\", \"list\": \"imgs\"},"
+                     "  {\"pattern\": \"@element_{N}\", \"list\": [\"els\"]},"
+                     "  {\"pattern\": \"<<<voice_{N}>>>\", \"list\": null}]}"),
+        NULL);
+    run r = lint(rs, NULL,
+                 "{\"imgs\": [\"u1\", \"u2\"], \"idx\": 3,"
+                 " \"a\": \"\\u00e9 @Image2 and @Image3, @element_1 <<<voice_1>>> @Image12\"}");
+    must(&r, "x", "$.idx");
+    size_t tokens = 0;
+    /* In the order of the token table, then of the text. */
+    const char *want[] = {"@Image3", "@Image12", "@element_1", "<<<voice_1>>>"};
+    for (size_t i = 0; i < kl_diags_count(r.diags); i++) {
+        const kl_diag *d = kl_diags_at(r.diags, i);
+        if (strcmp(d->rule, "y") != 0)
+            continue;
+        /* Each points at the token's own characters, after an escape. */
+        assert_string_equal(text_of(&r, d->span), want[tokens]);
+        tokens++;
+    }
+    assert_int_equal(tokens, 4);
+    done(&r);
+    r = lint(rs, NULL, "{\"imgs\": [\"u1\", \"u2\"], \"idx\": 2, \"a\": \"@Image1 @Image2\"}");
+    count_is(&r, 0);
+    done(&r);
+    kl_ruleset_free(rs);
+}
+
+/* ---- JSON inside strings -------------------------------------------------------- */
+
+static void test_json_in_string_paths_and_spans(void **state)
+{
+    (void)state;
+    kl_ruleset *rs = rules(PROFILE_ONE "}", NULL);
+    /* An escaped quote and a \u escape before the bad value. */
+    run r = lint(rs, NULL,
+                 "{\"kind\": \"one\", \"body\": {\"shots\": "
+                 "\"[{\\\"secs\\\": 2, \\\"n\\\": \\\"\\\\\\\"\\u00e9\\\"}, {\\\"secs\\\": 0}]\"}}");
+    const kl_diag *d = must(&r, "range", "$.body.shots[1].secs");
+    assert_string_equal(text_of(&r, d->span), "0");
+    done(&r);
+    r = lint(rs, NULL, "{\"kind\": \"one\", \"body\": {\"shots\": \"[{\\\"secs\\\": 2},\"}}");
+    d = must(&r, "type", "$.body.shots");
+    assert_non_null(strstr(d->message, "does not hold valid JSON"));
+    /* At the end of the text inside the string: the closing quote. */
+    assert_string_equal(text_of(&r, d->span), "\"");
+    done(&r);
+    kl_ruleset_free(rs);
+}
+
+/* ---- Selection ------------------------------------------------------------------- */
+
+static void test_profile_selection(void **state)
+{
+    (void)state;
+    const char *two = "\"profile\": {\"id\": \"p:two\", \"provider\": \"Q\", \"model\": \"two\","
+                      "\"detect\": {\"identify\": {\"eq\": [\"kind\", \"two\"]},"
+                      " \"shape\": {\"keys_in\": [\"$\", [\"body\"]]}},"
+                      "\"fields\": [{\"path\": \"kind\", \"type\": \"string\"},"
+                      "{\"path\": \"body\", \"type\": \"object\"},"
+                      "{\"path\": \"body.length\", \"type\": \"integer\", \"concept\": \"duration\"}]}";
+    const char *twin = "\"profile\": {\"id\": \"p:twin\", \"provider\": \"Q\", \"model\": \"twin\","
+                       "\"detect\": {\"identify\": {\"eq\": [\"kind\", \"two\"]}},"
+                       "\"fields\": [{\"path\": \"kind\", \"type\": \"string\"}]}";
+    kl_ruleset *rs = rules(PROFILE_ONE "}", two, NULL);
+    run r = lint(rs, NULL, "{\"kind\": \"one\", \"body\": {}}");
+    count_is(&r, 0);
+    done(&r);
+    r = lint(rs, NULL, "{\"body\": {\"length\": 1.5}}"); /* shape: p:two */
+    const kl_diag *d = must(&r, "type", "$.body.length");
+    assert_string_equal(d->profile, "p:two");
+    done(&r);
+    r = lint(rs, NULL, "{\"kind\": \"three\", \"body\": {\"secs\": 4}, \"x\": 1}");
+    d = must(&r, "profile-unknown", "$");
+    assert_non_null(strstr(d->message, "`kind` \"three\""));
+    assert_non_null(strstr(d->message, "closest is `p:one`"));
+    done(&r);
+    /* Forced: every document is checked against it. */
+    r = lint(rs, "p:two", "{\"kind\": \"one\", \"body\": {\"secs\": 4}}");
+    d = must(&r, "unknown-field", "$.body.secs");
+    /* The other profile spells the concept `secs`; this one says how it spells it. */
+    assert_non_null(strstr(d->message, "Q spells this `length`"));
+    assert_string_equal(d->fixes[0].edits[0].text, "\"length\"");
+    done(&r);
+    kl_ruleset_free(rs);
+
+    rs = rules(PROFILE_ONE "}", two, twin, NULL);
+    r = lint(rs, NULL, "{\"kind\": \"two\"}");
+    d = must(&r, "profile-ambiguous", "$");
+    assert_non_null(strstr(d->message, "`p:two`, `p:twin`"));
+    done(&r);
+    kl_ruleset_free(rs);
+}
+
+static void test_unknown_key_hints(void **state)
+{
+    (void)state;
+    kl_ruleset *rs = rules(
+        "\"profile\": {\"id\": \"p:u\", \"provider\": \"P\", \"model\": \"u\","
+        "\"detect\": {\"shape\": true},"
+        "\"fields\": [{\"path\": \"$\", \"unknown\": {\"severity\": \"error\", \"doc\": \"T\"}},"
+        "{\"path\": \"input\", \"type\": \"object\"},"
+        "{\"path\": \"input.prompt\", \"type\": \"string\"},"
+        "{\"path\": \"input.duration\", \"type\": \"integer\"}],"
+        "\"aliases\": [{\"at\": \"input\", \"name\": \"count\", \"hint\": \"`count` is legacy\","
+        " \"severity\": \"info\"}]}",
+        NULL);
+    run r = lint(rs, NULL,
+                 "{\"input\": {\"durtion\": 5, \"count\": 2, \"zzz\": 0}, \"prompt\": \"p\"}");
+    const kl_diag *d = must(&r, "unknown-field", "$.prompt");
+    assert_int_equal(d->severity, KL_SEV_ERROR);
+    assert_string_equal(d->message, "unknown field `prompt`; move it into `input`");
+    assert_int_equal(d->fixes[0].n_edits, 2);
+    d = must(&r, "unknown-field", "$.input.durtion");
+    assert_int_equal(d->severity, KL_SEV_WARNING);
+    assert_string_equal(d->message, "unknown field `durtion`; did you mean `duration`?");
+    d = must(&r, "unknown-field", "$.input.count");
+    assert_int_equal(d->severity, KL_SEV_INFO);
+    assert_int_equal(d->n_fixes, 0);
+    d = must(&r, "unknown-field", "$.input.zzz");
+    assert_string_equal(d->message, "unknown field `zzz`");
+    count_is(&r, 4);
+    done(&r);
+    kl_ruleset_free(rs);
+}
+
+static void test_remove_fix_keeps_json_valid(void **state)
+{
+    (void)state;
+    kl_ruleset *rs = rules(PROFILE_FLAT("{\"id\": \"x\", \"doc\": \"T\", \"severity\": \"info\","
+                                        " \"check\": \"forbidden\", \"at\": [\"a\", \"b\"],"
+                                        " \"fix\": {\"remove\": true}}"),
+                           NULL);
+    const char *in[] = {"{\"a\": \"1\", \"n\": 2}", "{\"n\": 2, \"a\": \"1\"}", "{\"a\": \"1\"}"};
+    const char *out[] = {"{\"n\": 2}", "{\"n\": 2}", "{}"};
+    for (size_t i = 0; i < 3; i++) {
+        run r = lint(rs, NULL, in[i]);
+        const kl_diag *d = must(&r, "x", "$.a");
+        assert_int_equal(d->fixes[0].n_edits, 1);
+        kl_span s = d->fixes[0].edits[0].span;
+        char buf[64];
+        snprintf(buf, sizeof(buf), "%.*s%s", (int)s.start, in[i], in[i] + s.end);
+        assert_string_equal(buf, out[i]);
+        done(&r);
+    }
+    kl_ruleset_free(rs);
+}
+
+/* ---- Overlays ---------------------------------------------------------------------- */
+
+static void test_overlay_by_concept_and_id(void **state)
+{
+    (void)state;
+    const char *policy =
+        "\"rule_ids\": [{\"id\": \"policy-secs\", \"summary\": \"ours\"}],"
+        "\"overlay\": {\"id\": \"acme\", \"profiles\": [\"*\"], \"rows\": ["
+        "{\"id\": \"policy-secs\", \"doc\": \"acme\", \"severity\": \"error\","
+        " \"check\": \"range\", \"at\": \"concept:duration\", \"max\": 10},"
+        "{\"id\": \"policy-secs\", \"doc\": \"acme\", \"severity\": \"error\","
+        " \"check\": \"not-enum\", \"at\": \"concept:no-such-concept\", \"values\": [1]}]}";
+    const char *by_id = "\"overlay\": {\"id\": \"one-only\", \"profiles\": [\"p:one\"], \"rows\": ["
+                        "{\"id\": \"x\", \"doc\": \"o\", \"severity\": \"warning\","
+                        " \"check\": \"forbidden\", \"at\": \"body.video\"}]}";
+    kl_ruleset *rs = rules(PROFILE_ONE "}", policy, by_id, NULL);
+    run r = lint(rs, NULL, "{\"kind\": \"one\", \"body\": {\"secs\": 11, \"video\": \"v\"}}");
+    const kl_diag *d = must(&r, "policy-secs", "$.body.secs");
+    assert_string_equal(d->message, "secs 11 is out of range: at most 10 allowed");
+    must(&r, "x", "$.body.video");
+    count_is(&r, 2);
+    done(&r);
+    kl_ruleset_free(rs);
+}
+
+/* ---- Bad rule files ------------------------------------------------------------------ */
+
+typedef struct problems {
+    char text[2048];
+    size_t n;
+} problems;
+
+static void collect(void *ctx, const kl_source *src, const kl_diags *diags)
+{
+    problems *p = ctx;
+    for (size_t i = 0; i < kl_diags_count(diags); i++) {
+        const kl_diag *d = kl_diags_at(diags, i);
+        kl_pos pos = kl_source_pos(src, d->span.start);
+        size_t len = strlen(p->text);
+        snprintf(p->text + len, sizeof(p->text) - len, "%u:%u %s %s|", pos.line, pos.column,
+                 d->path, d->message);
+        p->n++;
+    }
+}
+
+static void expect_problem(const char *file, const char *want)
+{
+    kl_ruleset *rs;
+    assert_int_equal(kl_ruleset_new(&rs), KL_OK);
+    assert_int_equal(kl_ruleset_add_memory(rs, "bad.json", file, strlen(file)), KL_OK);
+    problems p;
+    memset(&p, 0, sizeof(p));
+    assert_int_equal(kl_ruleset_finish(rs, collect, &p), KL_EUSAGE);
+    if (strstr(p.text, want) == NULL)
+        print_message("want \"%s\" in \"%s\"\n", want, p.text);
+    assert_non_null(strstr(p.text, want));
+    assert_int_equal(kl_ruleset_profile_count(rs), 0);
+    kl_ruleset_free(rs);
+}
+
+static void test_bad_rule_files_are_diagnostics(void **state)
+{
+    (void)state;
+    expect_problem("{\"klint_rules\": 2}", "1:17 $.klint_rules `klint_rules` must be 1");
+    expect_problem("{\"klint_rules\": 1,\n \"profil\": {}}", "2:2 $.profil unknown key `profil`");
+    expect_problem("{\"klint_rules\": 1, \"profile\": {\"id\": \"a:b\", \"provider\": \"P\","
+                   " \"model\": \"m\", \"detect\": {\"shape\": true},\n"
+                   " \"fields\": [{\"path\": \"x.y\"}]}}",
+                   "2:22 $.profile.fields[0].path `x`: no field `x` is declared there");
+    expect_problem("{\"klint_rules\": 1, \"profile\": {\"id\": \"a:b\", \"provider\": \"P\","
+                   " \"model\": \"m\", \"detect\": {\"shape\": true}, \"fields\": [],\n"
+                   " \"rows\": [{\"id\": \"nope\", \"doc\": \"d\", \"severity\": \"error\","
+                   " \"check\": \"assert\", \"that\": true}]}}",
+                   "rule id `nope` is not declared");
+    expect_problem("{\"klint_rules\": 1, \"profile\": {\"id\": \"a:b\", \"provider\": \"P\","
+                   " \"model\": \"m\", \"detect\": {\"shape\": {\"maybe\": \"x\"}}, \"fields\": []}}",
+                   "unknown condition `maybe`");
+    expect_problem("{\"klint_rules\": 1, \"profile\": {\"id\": \"a:b\", \"provider\": \"P\","
+                   " \"model\": \"m\", \"detect\": {\"shape\": true}, \"fields\": [],"
+                   " \"rows\": [{\"check\": \"frobnicate\"}]}}",
+                   "unknown check `frobnicate`");
+    expect_problem("{\"klint_rules\": 1, \"profile\": {\"id\": \"a:b\", \"provider\": \"P\","
+                   " \"model\": \"m\", \"detect\": {\"shape\": true},"
+                   " \"fields\": [{\"path\": \"l\", \"type\": \"array\"},"
+                   " {\"path\": \"l[*]\", \"type\": \"integer\"}],"
+                   " \"rows\": [{\"id\": \"x\", \"doc\": \"d\", \"severity\": \"error\","
+                   " \"check\": \"assert\", \"that\": {\"present\": \"l[*]\"}}]}, \"rule_ids\":"
+                   " [{\"id\": \"x\", \"summary\": \"s\"}]}",
+                   "names every item of a list");
+    expect_problem("{\"klint_rules\": 1, \"profile\": {\"id\": \"a:b\", \"provider\": \"P\","
+                   " \"model\": \"m\", \"detect\": {\"shape\": true}, \"fields\": [],"
+                   " \"rows\": [{\"id\": \"x\", \"doc\": \"d\", \"severity\": \"error\","
+                   " \"check\": \"assert\", \"that\": true, \"message\": \"{nope}\"}]},"
+                   " \"rule_ids\": [{\"id\": \"x\", \"summary\": \"s\"}]}",
+                   "unknown placeholder `{nope}`");
+    expect_problem("{\"klint_rules\": 1, \"profile\": [}", "1:32 $.profile expected a value");
+}
+
+static void test_builtin_rules_load(void **state)
+{
+    (void)state;
+    kl_ruleset *rs;
+    assert_int_equal(kl_ruleset_builtin(&rs), KL_OK);
+    assert_true(kl_ruleset_profile_count(rs) >= 1);
+    for (size_t i = 0; i < kl_ruleset_profile_count(rs); i++)
+        assert_non_null(strchr(kl_profile_id(kl_ruleset_profile_at(rs, i)), ':'));
+    kl_ruleset_free(rs);
+}
+
+/* Run the CLI in-process; returns stdout (caller frees). */
+static char *cli(int *status, int argc, const char *const *args)
+{
+    char *argv[16];
+    char store[16][128];
+    for (int i = 0; i < argc; i++) {
+        snprintf(store[i], sizeof(store[i]), "%s", args[i]);
+        argv[i] = store[i];
+    }
+    argv[argc] = NULL;
+    char *out = NULL, *err = NULL;
+    size_t out_len = 0, err_len = 0;
+    FILE *fo = open_memstream(&out, &out_len);
+    FILE *fe = open_memstream(&err, &err_len);
+    *status = kl_cli_main(argc, argv, fo, fe);
+    fclose(fo);
+    fclose(fe);
+    free(err);
+    return out;
+}
+
+static void test_cli_subcommands(void **state)
+{
+    (void)state;
+    int status;
+    const char *rules_args[] = {"klint", "rules", "--profile",
+                                "replicate:kwaivgi/kling-v3-omni-video"};
+    char *out = cli(&status, 4, rules_args);
+    assert_int_equal(status, 0);
+    /* One line per row: severity, id, constraints-doc id, place, what is allowed. */
+    assert_non_null(strstr(out, "error    shot-sum"));
+    assert_non_null(strstr(out, "B-R09"));
+    assert_null(strstr(out, "givon:")); /* only the profile asked for */
+    free(out);
+
+    const char *explain_args[] = {"klint", "explain", "shot-sum"};
+    out = cli(&status, 3, explain_args);
+    assert_int_equal(status, 0);
+    assert_non_null(strstr(out, "shot-sum: "));
+    assert_non_null(strstr(out, "[B-R09]"));
+    assert_non_null(strstr(out, "source R1: https://replicate.com/"));
+    free(out);
+
+    const char *typo_args[] = {"klint", "explain", "shot-summ"};
+    out = cli(&status, 3, typo_args);
+    assert_int_equal(status, 2);
+    free(out);
+
+    /* Subcommands take precedence over paths; a path that looks like one is linted. */
+    const char *path_args[] = {"klint", "--format", "json", "./rules"};
+    out = cli(&status, 4, path_args);
+    assert_int_equal(status, 1); /* rule files are not payloads: profile-unknown */
+    assert_non_null(strstr(out, "\"rule\": \"profile-unknown\""));
+    free(out);
+
+    const char *bad_profile[] = {"klint", "--profile", "no:such", "fixtures/examples"};
+    out = cli(&status, 4, bad_profile);
+    assert_int_equal(status, 2);
+    free(out);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_default_counts_as_in_effect),
+        cmocka_unit_test(test_default_when_depends_on_other_field),
+        cmocka_unit_test(test_present_is_not_in_effect),
+        cmocka_unit_test(test_any_all_count_with_item_in_scope),
+        cmocka_unit_test(test_field_attributes),
+        cmocka_unit_test(test_enum_case_and_suggest),
+        cmocka_unit_test(test_one_of_requires_excludes),
+        cmocka_unit_test(test_count_across_and_sum),
+        cmocka_unit_test(test_index_and_references),
+        cmocka_unit_test(test_json_in_string_paths_and_spans),
+        cmocka_unit_test(test_profile_selection),
+        cmocka_unit_test(test_unknown_key_hints),
+        cmocka_unit_test(test_remove_fix_keeps_json_valid),
+        cmocka_unit_test(test_overlay_by_concept_and_id),
+        cmocka_unit_test(test_bad_rule_files_are_diagnostics),
+        cmocka_unit_test(test_builtin_rules_load),
+        cmocka_unit_test(test_cli_subcommands),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
