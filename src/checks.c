@@ -149,15 +149,18 @@ size_t kl_edit_distance(const char *a, size_t an, const char *b, size_t bn, size
 }
 
 /*
- * Value checks (enum, range, length) judge values of the field's own type:
- * a sent value of another type is the `type` check's finding, not theirs.
+ * Value checks (enum, not-enum, range, length) judge the value in effect, and only
+ * when it has the field's own type: a sent value of another type is the `type`
+ * check's finding, not theirs. A default (nothing sent, or `null` sent) comes
+ * from the rule data and stands for the field.
  */
-static bool typed_ok(kl_ctx *c, const kl_row *r, const kl_node *n)
+static bool typed_ok(kl_ctx *c, const kl_row *r, kl_val v)
 {
     const kl_field *f = &c->p->fields[r->at];
     uint32_t want = f->types | f->near_types;
-    if (n == NULL || n->kind == KL_JSON_NULL || want == 0)
-        return true; /* null is "not sent": the default stands in */
+    const kl_node *n = v.node;
+    if (n == NULL || v.defaulted || want == 0)
+        return true;
     uint32_t have = kl_node_types(n);
     if (n->kind == KL_JSON_STRING && (want & KL_T_JSONSTR))
         have |= KL_T_JSONSTR;
@@ -194,6 +197,7 @@ static int check_type(kl_ctx *c, const kl_row *r, const kl_node *t)
         f.value.node = t;
         f.type = types_text(c, r->p.types);
         f.message = xmsg(c, KL_XMSG_JSON_INVALID);
+        f.found_type = "a string that does not hold valid JSON";
         f.found = ps->error;
         f.has_span = true;
         f.sub_start = ps->error_off;
@@ -224,10 +228,10 @@ static bool in_values(const kl_node *v, const kl_node *values)
 static int check_enum(kl_ctx *c, const kl_row *r, const kl_node *t)
 {
     kl_val v = kl_effective_node(c, t, r->at);
-    if (v.node == NULL || in_values(v.node, r->p.values) || !typed_ok(c, r, t))
+    if (v.node == NULL || in_values(v.node, r->p.values) || !typed_ok(c, r, v))
         return KL_OK;
     kl_finding f;
-    kl_finding_init(c, &f, v.defaulted ? NULL : t, r->at);
+    kl_finding_init(c, &f, t, r->at);
     f.value = v;
     f.allowed = list_text(c, r->p.values);
     if (v.node->kind == KL_JSON_STRING) {
@@ -273,10 +277,10 @@ static int check_enum(kl_ctx *c, const kl_row *r, const kl_node *t)
 static int check_not_enum(kl_ctx *c, const kl_row *r, const kl_node *t)
 {
     kl_val v = kl_effective_node(c, t, r->at);
-    if (v.node == NULL || !in_values(v.node, r->p.values) || !typed_ok(c, r, t))
+    if (v.node == NULL || !in_values(v.node, r->p.values) || !typed_ok(c, r, v))
         return KL_OK;
     kl_finding f;
-    kl_finding_init(c, &f, v.defaulted ? NULL : t, r->at);
+    kl_finding_init(c, &f, t, r->at);
     f.value = v;
     f.found = list_text(c, r->p.values);
     return kl_report(c, &f);
@@ -288,7 +292,7 @@ static int check_range(kl_ctx *c, const kl_row *r, const kl_node *t)
 {
     kl_val v = kl_effective_node(c, t, r->at);
     double x;
-    if (v.node == NULL || !kl_node_number(v.node, &x) || !typed_ok(c, r, t))
+    if (v.node == NULL || !kl_node_number(v.node, &x) || !typed_ok(c, r, v))
         return KL_OK;
     double lo = 0, hi = 0;
     const char *lo_t = NULL, *hi_t = NULL;
@@ -308,7 +312,7 @@ static int check_range(kl_ctx *c, const kl_row *r, const kl_node *t)
     bound(c, &r->p.min, &lo, &lo_t);
     bound(c, &r->p.max, &hi, &hi_t);
     kl_finding f;
-    kl_finding_init(c, &f, v.defaulted ? NULL : t, r->at);
+    kl_finding_init(c, &f, t, r->at);
     f.value = v;
     f.min = lo_t;
     f.max = hi_t;
@@ -324,7 +328,8 @@ static int check_range(kl_ctx *c, const kl_row *r, const kl_node *t)
 
 static int check_length(kl_ctx *c, const kl_row *r, const kl_node *t)
 {
-    if (t == NULL || t->kind != KL_JSON_STRING || !typed_ok(c, r, t))
+    kl_val v = {t, false};
+    if (t == NULL || t->kind != KL_JSON_STRING || !typed_ok(c, r, v))
         return KL_OK;
     double n = (double)kl_node_strlen_chars(t);
     double lo = 0, hi = 0;
@@ -431,6 +436,7 @@ static int check_required(kl_ctx *c, const kl_row *r, const kl_node *t)
     if (t != NULL) {
         kl_finding_init(c, &f, t, r->at);
         f.value.node = t;
+        f.found_type = kl_node_phrase(t);
         f.message = xmsg(c, KL_XMSG_EMPTY);
         return kl_report(c, &f);
     }
@@ -696,7 +702,7 @@ static bool on_token(void *ctx, uint32_t start, uint32_t end, uint64_t n)
     f.sub_end = end;
     f.token = kl_keep(c, s->t->u.str + start, end - start);
     f.n = fmt_num(c, (double)n);
-    f.list = s->list_names;
+    f.list = s->tok->n_lists > 0 ? s->list_names : NULL; /* NULL: nothing could back it */
     f.count = fmt_num(c, (double)s->available);
     kl_buf b = KL_BUF_INIT;
     if (s->tok->n_lists == 0) {
@@ -835,14 +841,20 @@ static int check_data_uri_size(kl_ctx *c, const kl_row *r, const kl_node *t)
         return KL_OK;
     uint64_t size;
     kl_finding f;
+    double max;
+    const char *max_t = NULL;
     if (!kl_data_uri_size(&u, &size)) {
+        /* Not decodable: the size is unknown ({count} has no value), the limit is known. */
         kl_finding_init(c, &f, t, r->at);
         f.value.node = t;
+        f.found = "a payload that is not valid Base64 (or percent-encoding)";
+        if (bound(c, &r->p.max, &max, &max_t)) {
+            f.max = max_t;
+            f.range = range_text(c, NULL, max_t);
+        }
         f.message = xmsg(c, KL_XMSG_BASE64);
         return kl_report(c, &f);
     }
-    double max;
-    const char *max_t;
     if (!bound(c, &r->p.max, &max, NULL) || (double)size <= max)
         return KL_OK;
     bound(c, &r->p.max, &max, &max_t);
@@ -995,6 +1007,11 @@ const char *const kl_check_xmsgs[KL_XMSG_COUNT] = {
     [KL_XMSG_NONE_OF] = "one of {names} is required: none was sent",
     [KL_XMSG_UNKNOWN] = "unknown field `{field}`",
 };
+
+bool kl_check_judges_type(const kl_check_ops *ops)
+{
+    return ops == &ops_type;
+}
 
 const kl_check_ops *kl_check_find(const char *name, size_t len)
 {

@@ -37,6 +37,9 @@ extern const char *const kl_check_xmsgs[KL_XMSG_COUNT];
 /* Levenshtein distance of a and b; anything above `cap` comes back as cap + 1. */
 size_t kl_edit_distance(const char *a, size_t an, const char *b, size_t bn, size_t cap);
 
+/* Is this the `type` check (the one check that runs on a value of an undeclared type)? */
+bool kl_check_judges_type(const kl_check_ops *ops);
+
 /* The check named `name` (`len` bytes), or NULL. */
 const kl_check_ops *kl_check_find(const char *name, size_t len);
 

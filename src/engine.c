@@ -195,6 +195,18 @@ void kl_each(kl_ctx *c, kl_ref ref, kl_each_fn fn, void *arg)
     each_rec(c, from, chain, 0, n, fn, arg);
 }
 
+/* Is the object that holds (or would hold) member field `f` there, and an object? The root
+ * has no holder. `@` must be bound for a field inside a list. */
+static bool holder_is_object(kl_ctx *c, uint16_t f)
+{
+    uint16_t parent = c->p->fields[f].parent;
+    if (parent == KL_NONE)
+        return true;
+    kl_ref ref = {parent, c->p->fields[parent].in_item};
+    const kl_node *holder = kl_through_parsed(c, kl_resolve(c, ref), parent);
+    return holder != NULL && holder->kind == KL_JSON_OBJECT;
+}
+
 kl_val kl_effective_node(kl_ctx *c, const kl_node *n, uint16_t f)
 {
     kl_val v = {NULL, false};
@@ -203,7 +215,9 @@ kl_val kl_effective_node(kl_ctx *c, const kl_node *n, uint16_t f)
         return v;
     }
     const kl_field *fl = &c->p->fields[f];
-    if (c->depth > 8)
+    /* A default is the server's value for a member of an object it received: a list item
+     * that is a string, or a missing object, has no members and so no defaults. */
+    if (c->depth > 8 || (fl->dflt == NULL && fl->n_cases == 0) || !holder_is_object(c, f))
         return v;
     c->depth++;
     for (uint16_t i = 0; i < fl->n_cases && v.node == NULL; i++)
@@ -361,17 +375,10 @@ static int run_row_at(kl_ctx *c, const kl_row *r, const kl_node *target)
 {
     if (target == NULL && r->needs_target)
         return KL_OK;
-    if (target == NULL) {
-        /* Nothing sent: only worth a look when the object that would hold it is there
-         * (defaults and `required` are about a member of an object that exists). */
-        uint16_t parent = c->p->fields[r->at].parent;
-        if (parent != KL_NONE) {
-            kl_ref ref = {parent, c->p->fields[parent].in_item};
-            const kl_node *holder = kl_through_parsed(c, kl_resolve(c, ref), parent);
-            if (holder == NULL || holder->kind != KL_JSON_OBJECT)
-                return KL_OK;
-        }
-    }
+    /* Nothing sent: only worth a look when the object that would hold it is there
+     * (defaults and `required` are about a member of an object that exists). */
+    if (target == NULL && !holder_is_object(c, r->at))
+        return KL_OK;
     if (r->when >= 0 && !kl_cond_eval(c, r->when))
         return KL_OK;
     return r->check->run(c, r, target);
@@ -383,9 +390,27 @@ typedef struct item_run {
     int rc;
 } item_run;
 
+/* Does `n` have one of the types field `f` declares (or tolerates)? Undeclared: yes. */
+static bool of_declared_type(kl_ctx *c, const kl_node *n, uint16_t f)
+{
+    const kl_field *fl = &c->p->fields[f];
+    uint32_t want = fl->types | fl->near_types;
+    if (want == 0)
+        return true;
+    uint32_t have = kl_node_types(n);
+    if (n->kind == KL_JSON_STRING && (want & KL_T_JSONSTR))
+        have |= KL_T_JSONSTR; /* whether it parses is the type check's business */
+    return (have & want) != 0;
+}
+
 static bool run_on_item(kl_ctx *c, const kl_node *item, void *arg)
 {
     item_run *ir = arg;
+    /* An item of another type than its list declares is the `type` check's finding; the
+     * other rows are about items of the declared type (members, shapes, values) and would
+     * only restate it, or misread it. */
+    if (!kl_check_judges_type(ir->row->check) && !of_declared_type(c, item, ir->anchor))
+        return true;
     c->item = item;
     c->item_field = ir->anchor;
     const kl_node *target = kl_resolve_from(c, item, ir->anchor, ir->row->at);
@@ -491,8 +516,14 @@ int kl_report(kl_ctx *c, const kl_finding *f)
     d.profile = c->p ? c->p->id : NULL;
     d.severity = f->severity;
 
+    /* The row's own words win; a check's built-in message for a special case is only the
+     * default, used when the row gave none or names a fact this case does not have (the
+     * decoded size of a data: URI that is not Base64). */
+    const kl_tmpl *tmpl = &row->message;
+    if (f->message != NULL && !(row->message_given && kl_msg_fillable(&row->message, f)))
+        tmpl = f->message;
     kl_buf_clear(&e->msg);
-    kl_msg_render(c, &e->msg, f->message ? f->message : &row->message, f);
+    kl_msg_render(c, &e->msg, tmpl, f);
     if (f->hint) {
         kl_buf_puts(&e->msg, "; ");
         kl_buf_puts(&e->msg, f->hint);

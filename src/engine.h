@@ -140,7 +140,9 @@ typedef struct kl_finding {
     const char *other;
     const char *names;
     const char *hint;           /* appended to the message: "; did you mean ...?" */
-    const kl_tmpl *message;     /* NULL: the row's, else the check's default */
+    /* The check's built-in message for a special case (invalid JSON, an empty value, a step
+     * not met, ...), or NULL; the row's own message wins whenever the finding can fill it. */
+    const kl_tmpl *message;
     const kl_fixspec *fix;      /* NULL: the row's */
     const kl_node *fix_node;    /* SET value made by the engine */
     const char *fix_name;       /* RENAME made by the engine */
@@ -161,6 +163,8 @@ int kl_report(kl_ctx *c, const kl_finding *f);
 /* msg.c */
 void kl_msg_value(kl_buf *b, const kl_node *n, bool defaulted);
 void kl_msg_render(kl_ctx *c, kl_buf *b, const kl_tmpl *t, const kl_finding *f);
+/* Does the finding supply every fact (placeholder) template `t` uses? */
+bool kl_msg_fillable(const kl_tmpl *t, const kl_finding *f);
 /* The member name (or "[i]") of a place. */
 void kl_msg_place_name(kl_ctx *c, kl_buf *b, const kl_node *node, uint16_t field);
 /* The canonical path of a node (inner documents continued). */
@@ -175,9 +179,12 @@ bool kl_node_is_inner(kl_ctx *c, const kl_node *node);
 /* A short list of values: `"a", "b", "c"`. */
 void kl_msg_list(kl_buf *b, const kl_node *array);
 
-/* fixes (msg.c) */
+/* fixes (fix.c) */
 /* Build the finding's fix (at most 4 edits, texts in the run arena): 1, 0 for none, -1 on ENOMEM. */
 int kl_fix_build(kl_ctx *c, const kl_finding *f, kl_fix *fix, kl_edit *edits);
+/* Does object `obj` have a member named `name` besides `self` (NULL: any)? A fix that would
+ * add a second one (rename, move, insert) would make a duplicate key: it is not offered. */
+bool kl_name_taken(const kl_node *obj, const char *name, size_t len, const kl_node *self);
 /* A NUL-terminated copy in the run arena, or NULL. */
 const char *kl_keep(kl_ctx *c, const char *s, size_t len);
 

@@ -3,7 +3,8 @@
  * key, move a member into another object) turned into byte edits of the
  * linted source. Edits are computed from the spans the loader recorded, so
  * they keep the file's own formatting; no fix is offered inside JSON held
- * in a string (its text would need re-escaping).
+ * in a string (its text would need re-escaping), nor one that would give an
+ * object two members of the same name: a fix never makes a payload invalid.
  */
 #include <string.h>
 
@@ -88,6 +89,18 @@ static void insertion(kl_buf *text, const kl_node *obj, const char *name, size_t
     kl_buf_put(text, value, value_len);
 }
 
+bool kl_name_taken(const kl_node *obj, const char *name, size_t len, const kl_node *self)
+{
+    if (obj == NULL || obj->kind != KL_JSON_OBJECT)
+        return false;
+    for (uint32_t i = 0; i < obj->len; i++) {
+        const kl_node *m = &obj->u.children[i];
+        if (m != self && m->key_len == len && memcmp(m->key, name, len) == 0)
+            return true;
+    }
+    return false;
+}
+
 static const kl_node *holder(kl_ctx *c, const kl_finding *f)
 {
     if (f->parent)
@@ -142,6 +155,15 @@ int kl_fix_build(kl_ctx *c, const kl_finding *f, kl_fix *fix, kl_edit *edits)
             if (obj == NULL || obj->kind != KL_JSON_OBJECT || kl_node_is_inner(c, obj) ||
                 fl->step != KL_STEP_MEMBER)
                 break;
+            const kl_node *there = kl_node_get(obj, fl->name, fl->name_len);
+            if (there != NULL) {
+                /* The member is there after all (e.g. `null`): replace its value. */
+                edits[0].span = there->span;
+                edits[0].text = kl_keep(c, kl_buf_cstr(&text), text.len);
+                n_edits = 1;
+                kl_buf_printf(&desc, "set `%s` to %s", kl_buf_cstr(&field), kl_buf_cstr(&text));
+                break;
+            }
             kl_buf ins = KL_BUF_INIT;
             uint32_t at;
             insertion(&ins, obj, fl->name, fl->name_len, kl_buf_cstr(&text), text.len, &at);
@@ -162,7 +184,8 @@ int kl_fix_build(kl_ctx *c, const kl_finding *f, kl_fix *fix, kl_edit *edits)
         kl_buf_printf(&desc, "remove `%s`", kl_buf_cstr(&field));
         break;
     case KL_FIX_RENAME:
-        if (node == NULL || node->key == NULL || name == NULL)
+        if (node == NULL || node->key == NULL || name == NULL ||
+            kl_name_taken(node->parent, name, strlen(name), node))
             break;
         kl_buf_putc(&text, '"');
         kl_buf_put_json_escaped(&text, name, strlen(name));
@@ -175,9 +198,13 @@ int kl_fix_build(kl_ctx *c, const kl_finding *f, kl_fix *fix, kl_edit *edits)
     case KL_FIX_MOVE_INTO: {
         if (node == NULL || node->key == NULL || spec == NULL || spec->target == KL_NONE)
             break;
-        kl_ref ref = {spec->target, false};
-        const kl_node *obj = kl_resolve(c, ref);
-        if (obj == NULL || obj->kind != KL_JSON_OBJECT || obj == node || obj == node->parent)
+        /* From the root, not the slot table: unknown keys are reported during the walk,
+         * before the walk has reached a target that comes later in the document. */
+        const kl_node *obj = c->p->fields[spec->target].in_item
+                                 ? NULL
+                                 : kl_resolve_from(c, c->root, 0, spec->target);
+        if (obj == NULL || obj->kind != KL_JSON_OBJECT || obj == node || obj == node->parent ||
+            kl_name_taken(obj, node->key, node->key_len, NULL))
             break;
         /* The member's own text, from its key to the end of its value. */
         const char *src = c->src->data;

@@ -178,6 +178,65 @@ static void put_or(kl_buf *b, const char *s)
     kl_buf_puts(b, s ? s : "?");
 }
 
+bool kl_msg_fillable(const kl_tmpl *t, const kl_finding *f)
+{
+    for (uint16_t i = 0; i < t->n_segs; i++) {
+        const char *fact = "";
+        switch (t->segs[i].kind) {
+        case KL_PH_TYPE:
+            fact = f->type;
+            break;
+        case KL_PH_FOUND_TYPE:
+            fact = f->found_type;
+            break;
+        case KL_PH_FOUND:
+            fact = f->found;
+            break;
+        case KL_PH_ALLOWED:
+            fact = f->allowed;
+            break;
+        case KL_PH_MIN:
+            fact = f->min;
+            break;
+        case KL_PH_MAX:
+            fact = f->max;
+            break;
+        case KL_PH_RANGE:
+            fact = f->range;
+            break;
+        case KL_PH_COUNT:
+            fact = f->count;
+            break;
+        case KL_PH_SUM:
+            fact = f->sum;
+            break;
+        case KL_PH_EXPECTED:
+            fact = f->expected.node ? "" : NULL;
+            break;
+        case KL_PH_TOKEN:
+            fact = f->token;
+            break;
+        case KL_PH_N:
+            fact = f->n;
+            break;
+        case KL_PH_LIST:
+            fact = f->list;
+            break;
+        case KL_PH_OTHER:
+            fact = f->other;
+            break;
+        case KL_PH_NAMES:
+            fact = f->names;
+            break;
+        default:
+            break; /* places, values and the profile are always known */
+        }
+        if (fact == NULL)
+            return false;
+    }
+    return true;
+}
+
 void kl_msg_render(kl_ctx *c, kl_buf *b, const kl_tmpl *t, const kl_finding *f)
 {
     for (uint16_t i = 0; i < t->n_segs; i++) {

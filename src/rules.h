@@ -270,7 +270,10 @@ typedef struct kl_row {
     uint16_t at;    /* field index */
     int32_t when;   /* condition index or -1 */
     kl_params p;
-    kl_tmpl message; /* n_segs 0: the check's default */
+    kl_tmpl message; /* the row's template; the check's default when none was given */
+    /* `message` came from the rule file: it wins over the check's built-in messages for
+     * its special cases (kl_report). */
+    bool message_given;
     kl_fixspec fix;
     kl_related_spec *related;
     uint16_t n_related;

@@ -1758,6 +1758,7 @@ static bool freeze(kl_cc *C, kl_pbuild *b, const kl_tmpl *default_msgs)
     p->n_na = (uint16_t)b->n_na;
     for (uint32_t i = 0; i < p->n_rows; i++) {
         kl_row *r = &p->rows[i];
+        r->message_given = r->message.n_segs > 0;
         if (r->message.n_segs == 0) {
             for (size_t k = 0; k < kl_n_checks; k++)
                 if (kl_checks[k] == r->check)

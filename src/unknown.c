@@ -19,26 +19,30 @@ typedef struct concept_hit {
     uint16_t elsewhere;  /* ... in another object */
 } concept_hit;
 
+/*
+ * Called for every (profile, field) spelling the unknown name. The answer is the first
+ * field of this profile (in its own declaration order) with one of those concepts, so it
+ * does not depend on the order the rule files were loaded in.
+ */
 static void on_named(void *ctx, const kl_profile *q, const kl_field *x)
 {
     concept_hit *h = ctx;
     (void)q;
-    if (x->concept == NULL || h->found != KL_NONE)
+    if (x->concept == NULL)
         return;
     const kl_profile *p = h->self;
     for (uint16_t i = 0; i < p->n_fields; i++) {
         const kl_field *y = &p->fields[i];
-        if (y->concept == NULL || strcmp(y->concept, x->concept) != 0 ||
-            y->step != KL_STEP_MEMBER)
+        if (y->concept == NULL || strcmp(y->concept, x->concept) != 0 || y->step != KL_STEP_MEMBER)
             continue;
         if (y->name_len == h->name_len && memcmp(y->name, h->name, h->name_len) == 0)
             continue;
         if (y->parent == h->obj_field) {
-            h->found = i;
-            return;
-        }
-        if (h->elsewhere == KL_NONE)
+            if (h->found == KL_NONE || i < h->found)
+                h->found = i;
+        } else if (h->elsewhere == KL_NONE || i < h->elsewhere) {
             h->elsewhere = i;
+        }
     }
 }
 
@@ -88,6 +92,17 @@ int kl_unknown_key(kl_ctx *c, const kl_node *m, uint16_t obj_field)
         const kl_field *target = &p->fields[x->parent];
         if (target->in_item || target->step == KL_STEP_PARSED)
             continue;
+        /* (From the root: the walk may not have reached the target's slot yet.) */
+        if (kl_name_taken(kl_resolve_from(c, c->root, 0, x->parent), m->key, m->key_len, NULL)) {
+            /* Moving it would make a duplicate key: say so, offer no fix. */
+            if (x->parent == 0)
+                kl_buf_puts(&hint, "it belongs at the top level, which has it already: "
+                                   "remove this one");
+            else
+                kl_buf_printf(&hint, "it belongs in `%s`, which has it already: remove this one",
+                              target->path);
+            continue;
+        }
         if (x->parent == 0) {
             kl_buf_puts(&hint, "it belongs at the top level of the request");
         } else {
@@ -120,6 +135,13 @@ int kl_unknown_key(kl_ctx *c, const kl_node *m, uint16_t obj_field)
             kl_buf_printf(&hint, "did you mean `%.*s`?", (int)x->name_len, x->name);
             f.fix_name = x->name;
         }
+    }
+    /* A rename onto a name the object already has would make a duplicate key: the fix is
+     * not offered (kl_fix_build), and the hint says what to do instead. */
+    if (f.fix_name != NULL && kl_name_taken(m->parent, f.fix_name, strlen(f.fix_name), m)) {
+        bool question = hint.len > 0 && kl_buf_cstr(&hint)[hint.len - 1] == '?';
+        kl_buf_printf(&hint, "%s`%s` is already sent: remove `%.*s`", question ? " " : "; ",
+                      f.fix_name, (int)m->key_len, m->key);
     }
     int rc = KL_OK;
     if (kl_buf_failed(&hint)) {

@@ -553,6 +553,309 @@ static void test_remove_fix_keeps_json_valid(void **state)
     kl_ruleset_free(rs);
 }
 
+/* ---- Reported engine bugs (one test each; see the commit) ------------------------------ */
+
+/* Apply a diagnostic's first fix to `in` (edits are sorted and do not overlap). */
+static char *apply_fix(const char *in, const kl_diag *d)
+{
+    static char buf[1024];
+    size_t n = 0, at = 0;
+    const kl_fix *fx = &d->fixes[0];
+    for (size_t i = 0; i < fx->n_edits; i++) {
+        kl_span s = fx->edits[i].span;
+        n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%.*s%s", (int)(s.start - at), in + at,
+                              fx->edits[i].text);
+        at = s.end;
+    }
+    snprintf(buf + n, sizeof(buf) - n, "%s", in + at);
+    return buf;
+}
+
+/* The fixed text must load without a duplicate key (or any other finding of the loader). */
+static void assert_loads_clean(const char *json)
+{
+    kl_source *src;
+    kl_diags *diags;
+    kl_doc *doc;
+    assert_int_equal(kl_source_from_memory(&src, "fixed.json", json, strlen(json)), KL_OK);
+    assert_int_equal(kl_diags_new(&diags), KL_OK);
+    assert_int_equal(kl_json_load(&doc, src, NULL, diags), KL_OK);
+    if (kl_diags_count(diags) != 0)
+        print_message("%s: %s\n", json, kl_diags_at(diags, 0)->message);
+    assert_int_equal(kl_diags_count(diags), 0);
+    kl_doc_free(doc);
+    kl_diags_free(diags);
+    kl_source_free(src);
+}
+
+static void test_sent_null_takes_the_default(void **state)
+{
+    (void)state;
+    /* 1. `null` is not sent: the default is the value in effect, and the finding sits on the
+     * null itself, whose fix replaces it (inserting a second member would be a duplicate). */
+    kl_ruleset *rs =
+        rules(PROFILE_ONE ", \"rows\": ["
+                          "{\"id\": \"x\", \"doc\": \"T\", \"severity\": \"error\","
+                          " \"when\": {\"present\": \"body.video\"},"
+                          " \"check\": \"enum\", \"at\": \"body.audio\", \"values\": [false],"
+                          " \"fix\": {\"set\": false}},"
+                          "{\"id\": \"y\", \"doc\": \"T\", \"severity\": \"error\","
+                          " \"check\": \"range\", \"at\": \"body.secs\", \"max\": 4}]}",
+              NULL);
+    const char *in =
+        "{\"kind\": \"one\", \"body\": {\"video\": \"v\", \"audio\": null, \"secs\": null}}";
+    run r = lint(rs, NULL, in);
+    const kl_diag *d = must(&r, "x", "$.body.audio");
+    assert_string_equal(text_of(&r, d->span), "null");
+    assert_non_null(strstr(d->message, "true (the default)"));
+    assert_int_equal(d->n_fixes, 1);
+    char *fixed = apply_fix(in, d);
+    assert_string_equal(
+        fixed,
+        "{\"kind\": \"one\", \"body\": {\"video\": \"v\", \"audio\": false, \"secs\": null}}");
+    assert_loads_clean(fixed);
+    d = must(&r, "y", "$.body.secs"); /* the default 5 is in effect, and above 4 */
+    assert_non_null(strstr(d->message, "5 (the default)"));
+    count_is(&r, 2); /* no `type` finding for the nulls */
+    done(&r);
+    kl_ruleset_free(rs);
+}
+
+static void test_row_message_wins_over_builtin_messages(void **state)
+{
+    (void)state;
+    /* 2. A row's own message is used for every finding it can describe; the check's special
+     * messages are only defaults. */
+    kl_ruleset *rs = rules(
+        "\"profile\": {\"id\": \"p:m\", \"provider\": \"P\", \"model\": \"m\","
+        "\"detect\": {\"shape\": true}, \"fields\": ["
+        "{\"path\": \"d\", \"type\": \"integer\"}, {\"path\": \"p\", \"type\": \"string\"},"
+        "{\"path\": \"q\", \"type\": \"string\"}, {\"path\": \"j\", \"type\": \"json-string\"},"
+        "{\"path\": \"u\", \"type\": \"string\"}, {\"path\": \"v\", \"type\": \"string\"},"
+        "{\"path\": \"w\", \"type\": \"integer\"}],"
+        "\"rows\": ["
+        "{\"id\": \"x\", \"doc\": \"T\", \"severity\": \"error\","
+        " \"check\": \"range\", \"at\": \"d\", \"min\": 5, \"max\": 10, \"step\": 5,"
+        " \"message\": \"{field} {value}: only 5 or 10\"},"
+        "{\"id\": \"x\", \"doc\": \"T\", \"severity\": \"error\","
+        " \"check\": \"required\", \"at\": \"p\","
+        " \"message\": \"p is missing or empty: send one\"},"
+        "{\"id\": \"x\", \"doc\": \"T\", \"severity\": \"error\","
+        " \"check\": \"exactly-one-of\", \"paths\": [\"q\", \"w\"],"
+        " \"message\": \"send q or w: {count} sent\"},"
+        "{\"id\": \"x\", \"doc\": \"T\", \"severity\": \"error\","
+        " \"check\": \"references\", \"at\": \"p\","
+        " \"tokens\": [{\"pattern\": \"@v{N}\", \"list\": null}],"
+        " \"message\": \"{token}: no videos here\"},"
+        "{\"id\": \"x\", \"doc\": \"T\", \"severity\": \"error\","
+        " \"check\": \"type\", \"at\": \"j\", \"type\": \"json-string\","
+        " \"message\": \"j must hold JSON ({found})\"},"
+        "{\"id\": \"x\", \"doc\": \"T\", \"severity\": \"error\","
+        " \"check\": \"data-uri-size\", \"at\": \"u\", \"max\": 100,"
+        " \"message\": \"{field}: keep data URIs to {max} bytes\"},"
+        /* This one names the decoded size, which an undecodable URI does not have. */
+        "{\"id\": \"y\", \"doc\": \"T\", \"severity\": \"error\","
+        " \"check\": \"data-uri-size\", \"at\": \"v\", \"max\": 100,"
+        " \"message\": \"{field} is {count} bytes\"},"
+        "{\"id\": \"z\", \"doc\": \"T\", \"severity\": \"error\","
+        " \"check\": \"range\", \"at\": \"w\", \"step\": 5}]}",
+        NULL);
+    run r = lint(rs, NULL,
+                 "{\"d\": 7, \"p\": \"@v1\", \"j\": \"[1,\", \"u\": \"data:,%zz\","
+                 " \"v\": \"data:;base64,*\", \"q\": \"s\", \"w\": 7}");
+    assert_string_equal(must(&r, "x", "$.d")->message, "d 7: only 5 or 10");
+    assert_string_equal(must(&r, "x", "$.p")->message, "@v1: no videos here");
+    assert_true(strncmp(must(&r, "x", "$.j")->message, "j must hold JSON (", 18) == 0);
+    assert_string_equal(must(&r, "x", "$.u")->message, "u: keep data URIs to 100 bytes");
+    /* A template naming a fact this case lacks falls back to the check's own words... */
+    assert_string_equal(must(&r, "y", "$.v")->message,
+                        "v is a data: URI whose payload is not valid Base64 (or percent-encoding)");
+    /* ... as does a row without a message. */
+    assert_string_equal(must(&r, "z", "$.w")->message, "w 7 is not a multiple of 5");
+    assert_string_equal(must(&r, "x", "$.w")->message, "send q or w: 2 sent");
+    /* The implied `type` check of `j` has no message of its own: the built-in one. */
+    assert_non_null(strstr(must(&r, "type", "$.j")->message, "j does not hold valid JSON: "));
+    count_is(&r, 8);
+    done(&r);
+    r = lint(rs, NULL, "{\"p\": \"\"}");
+    assert_string_equal(must(&r, "x", "$.p")->message, "p is missing or empty: send one");
+    assert_string_equal(must(&r, "x", "$.q")->message, "send q or w: 0 sent");
+    count_is(&r, 2);
+    done(&r);
+    kl_ruleset_free(rs);
+}
+
+static void test_items_of_another_type(void **state)
+{
+    (void)state;
+    /* 4. A row anchored at list items runs only on items of the declared type (the `type`
+     * check reports the others), and a string item has no members, so no defaults. */
+    kl_ruleset *rs = rules(
+        "\"profile\": {\"id\": \"p:i\", \"provider\": \"P\", \"model\": \"i\","
+        "\"detect\": {\"shape\": true}, \"fields\": ["
+        "{\"path\": \"d\", \"type\": \"integer\"},"
+        "{\"path\": \"els\", \"type\": \"array\"}, {\"path\": \"els[*]\", \"type\": \"object\"},"
+        "{\"path\": \"els[*].a\", \"type\": \"string\"},"
+        "{\"path\": \"els[*].b\", \"type\": \"string\"},"
+        "{\"path\": \"els[*].mode\", \"type\": \"string\", \"default\": \"base\"}],"
+        "\"rows\": ["
+        "{\"id\": \"x\", \"doc\": \"T\", \"severity\": \"error\", \"check\": \"assert\","
+        " \"at\": \"els[*]\", \"that\": {\"present\": \"@.a\"}},"
+        "{\"id\": \"y\", \"doc\": \"T\", \"severity\": \"error\", \"check\": \"enum\","
+        " \"at\": \"els[*].mode\", \"values\": [\"feature\"]},"
+        "{\"id\": \"z\", \"doc\": \"T\", \"severity\": \"info\","
+        " \"check\": \"forbidden\", \"at\": \"d\","
+        " \"when\": {\"any\": \"els\", \"where\": {\"eq\": [\"@.mode\", \"base\"]}}}]}",
+        NULL);
+    run r = lint(rs, NULL, "{\"d\": 5, \"els\": [\"https://x.test/e.jpg\"]}");
+    must(&r, "type", "$.els[0]");
+    count_is(&r, 1);
+    done(&r);
+    /* The same rows on an object item: all three apply. */
+    r = lint(rs, NULL, "{\"d\": 5, \"els\": [{\"b\": \"q\"}]}");
+    must(&r, "x", "$.els[0]");
+    assert_non_null(strstr(must(&r, "y", "$.els[0].mode")->message, "\"base\" (the default)"));
+    must(&r, "z", "$.d");
+    count_is(&r, 3);
+    done(&r);
+    kl_ruleset_free(rs);
+}
+
+static void test_count_where_and_in_with_values(void **state)
+{
+    (void)state;
+    /* 5. `count` with `where` and no `paths` counts the matching items of `at`;
+     * 6. `in` takes a count, length or sum as its first operand. */
+    kl_ruleset *rs = rules(PROFILE_FLAT("{\"id\": \"x\", \"doc\": \"T\", \"severity\": \"error\","
+                                        " \"check\": \"count\", \"at\": \"list\","
+                                        " \"where\": {\"eq\": [\"@.d\", \"1\"]}, \"max\": 1},"
+                                        "{\"id\": \"y\", \"doc\": \"T\", \"severity\": \"error\","
+                                        " \"when\": {\"in\": [{\"len\": \"list\"}, [2, 3]]},"
+                                        " \"check\": \"assert\", \"that\": false},"
+                                        "{\"id\": \"z\", \"doc\": \"T\", \"severity\": \"error\","
+                                        " \"when\": {\"in\": [{\"sum\": \"list[*].d\"}, [6]]},"
+                                        " \"check\": \"assert\", \"that\": false}"),
+                           NULL);
+    run r = lint(rs, NULL, "{\"list\": [{\"d\": \"1\"}, {\"d\": \"5\"}]}");
+    must(&r, "y", "$");
+    must(&r, "z", "$");
+    count_is(&r, 2); /* one item has d "1": within the count */
+    done(&r);
+    r = lint(rs, NULL,
+             "{\"list\": [{\"d\": \"1\"}, {\"d\": \"1\"}, {\"d\": \"1\"}, {\"d\": \"1\"}]}");
+    assert_string_equal(must(&r, "x", "$.list")->message, "list has 4 items: at most 1 allowed");
+    count_is(&r, 1); /* 4 items: not in [2, 3]; sum 4: not in [6] */
+    done(&r);
+    r = lint(rs, NULL,
+             "{\"list\": [{\"d\": \"2\"}, {\"d\": \"2\"}, {\"d\": \"3\"}, {\"d\": \"3\"}]}");
+    count_is(&r, 0); /* no item has d "1" */
+    done(&r);
+    kl_ruleset_free(rs);
+}
+
+static void test_invalid_base64_is_a_size_finding(void **state)
+{
+    (void)state;
+    /* 7. Base64 that does not decode is `data-uri-size`'s finding (the size is unknowable),
+     * not `media-type`'s, whose MIME type is fine. */
+    kl_ruleset *rs =
+        rules("\"profile\": {\"id\": \"p:b\", \"provider\": \"P\", \"model\": \"b\","
+              "\"detect\": {\"shape\": true}, \"fields\": ["
+              "{\"path\": \"img\", \"type\": \"string\", \"max_bytes\": 1000, \"doc\": \"T\","
+              " \"media\": {\"extensions\": [\".png\"], \"mime\": [\"image/png\"]},"
+              " \"image\": {\"min_side\": 300}}]}",
+              NULL);
+    run r = lint(rs, NULL, "{\"img\": \"data:image/png;base64,iVBORw0KGgo*\"}");
+    must(&r, "data-uri-size", "$.img");
+    count_is(&r, 1);
+    done(&r);
+    r = lint(rs, NULL, "{\"img\": \"data:image/gif;base64,R0lGODlh\"}");
+    must(&r, "media-type", "$.img");
+    count_is(&r, 1);
+    done(&r);
+    kl_ruleset_free(rs);
+}
+
+static void test_fixes_never_duplicate_a_key(void **state)
+{
+    (void)state;
+    /* 8. A rename or move onto a name the object already has is not offered. */
+    kl_ruleset *rs =
+        rules("\"profile\": {\"id\": \"p:k\", \"provider\": \"P\", \"model\": \"k\","
+              "\"detect\": {\"shape\": true},"
+              "\"fields\": [{\"path\": \"$\", \"unknown\": \"error\"},"
+              "{\"path\": \"model\", \"type\": \"string\"},"
+              "{\"path\": \"input\", \"type\": \"object\"},"
+              "{\"path\": \"input.prompt\", \"type\": \"string\"},"
+              "{\"path\": \"input.duration\", \"type\": \"integer\"},"
+              "{\"path\": \"input.old\", \"type\": \"string\"}],"
+              "\"aliases\": [{\"at\": \"$\", \"name\": \"model_name\", \"rename\": \"model\","
+              " \"hint\": \"the model field is `model`\"}],"
+              "\"rows\": [{\"id\": \"x\", \"doc\": \"T\", \"severity\": \"warning\","
+              " \"check\": \"forbidden\", \"at\": \"input.old\","
+              " \"fix\": {\"rename\": \"prompt\"}}]}",
+              NULL);
+    const char *ok = "{\"model_name\": \"m\", \"prompt\": \"p\","
+                     " \"input\": {\"durtion\": 5, \"old\": \"o\"}}";
+    run r = lint(rs, NULL, ok);
+    const char *paths[] = {"$.model_name", "$.prompt", "$.input.durtion", "$.input.old"};
+    for (size_t i = 0; i < 4; i++) {
+        const kl_diag *d = must(&r, i == 3 ? "x" : "unknown-field", paths[i]);
+        assert_int_equal(d->n_fixes, 1); /* nothing in the way: each is fixed */
+        assert_loads_clean(apply_fix(ok, d));
+    }
+    done(&r);
+    const char *clash =
+        "{\"model_name\": \"m\", \"model\": \"m\", \"prompt\": \"p\","
+        " \"input\": {\"durtion\": 5, \"duration\": 6, \"old\": \"o\", \"prompt\": \"q\"}}";
+    r = lint(rs, NULL, clash);
+    const kl_diag *d = must(&r, "unknown-field", "$.model_name");
+    assert_int_equal(d->n_fixes, 0);
+    assert_string_equal(d->message, "unknown field `model_name`; the model field is `model`; "
+                                    "`model` is already sent: remove `model_name`");
+    d = must(&r, "unknown-field", "$.prompt");
+    assert_int_equal(d->n_fixes, 0);
+    assert_string_equal(d->message, "unknown field `prompt`; it belongs in `input`, which has it "
+                                    "already: remove this one");
+    d = must(&r, "unknown-field", "$.input.durtion");
+    assert_int_equal(d->n_fixes, 0);
+    assert_string_equal(d->message, "unknown field `durtion`; did you mean `duration`? "
+                                    "`duration` is already sent: remove `durtion`");
+    assert_int_equal(must(&r, "x", "$.input.old")->n_fixes, 0); /* a row's rename too */
+    count_is(&r, 4);
+    done(&r);
+    kl_ruleset_free(rs);
+}
+
+static void test_concept_hint_does_not_depend_on_load_order(void **state)
+{
+    (void)state;
+    /* 9. Two other profiles spell `dim` for two different concepts this profile has: the
+     * hint names this profile's first field (declaration order) whichever loads first. */
+    const char *self = "\"profile\": {\"id\": \"p:s\", \"provider\": \"S\", \"model\": \"s\","
+                       "\"detect\": {\"identify\": {\"eq\": [\"kind\", \"s\"]}},"
+                       "\"fields\": [{\"path\": \"kind\", \"type\": \"string\"},"
+                       "{\"path\": \"ratio\", \"type\": \"string\", \"concept\": \"aspect_ratio\"},"
+                       "{\"path\": \"length\", \"type\": \"integer\", \"concept\": \"duration\"}]}";
+    const char *a = "\"profile\": {\"id\": \"p:a\", \"provider\": \"A\", \"model\": \"a\","
+                    "\"detect\": {\"identify\": {\"eq\": [\"kind\", \"a\"]}},"
+                    "\"fields\": [{\"path\": \"kind\", \"type\": \"string\"},"
+                    "{\"path\": \"dim\", \"type\": \"integer\", \"concept\": \"duration\"}]}";
+    const char *b = "\"profile\": {\"id\": \"p:b\", \"provider\": \"B\", \"model\": \"b\","
+                    "\"detect\": {\"identify\": {\"eq\": [\"kind\", \"b\"]}},"
+                    "\"fields\": [{\"path\": \"kind\", \"type\": \"string\"},"
+                    "{\"path\": \"dim\", \"type\": \"string\", \"concept\": \"aspect_ratio\"}]}";
+    const char *orders[2][2] = {{a, b}, {b, a}};
+    for (size_t k = 0; k < 2; k++) {
+        kl_ruleset *rs = rules(self, orders[k][0], orders[k][1], NULL);
+        run r = lint(rs, NULL, "{\"kind\": \"s\", \"dim\": 5}");
+        assert_string_equal(must(&r, "unknown-field", "$.dim")->message,
+                            "unknown field `dim`; S spells this `ratio`");
+        done(&r);
+        kl_ruleset_free(rs);
+    }
+}
+
 /* ---- Overlays ---------------------------------------------------------------------- */
 
 static void test_overlay_by_concept_and_id(void **state)
@@ -723,6 +1026,50 @@ static void test_cli_subcommands(void **state)
     free(out);
 }
 
+static void test_explain_prints_only_the_source_text(void **state)
+{
+    (void)state;
+    /* 3. A source's text ends where its JSON string ends, not at the end of the rule file. */
+    char path[] = "/tmp/klint-explain-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    const char *file =
+        "{\"klint_rules\": 1, \"rule_ids\": [{\"id\": \"t-explained\", \"summary\": \"s\"}],\n"
+        " \"profile\": {\"id\": \"p:x\", \"provider\": \"P\", \"model\": \"x\",\n"
+        "  \"sources\": {\"S1\": \"the first source\", \"S2\": \"https://example.test/s2\"},\n"
+        "  \"comment\": \"AFTER-THE-SOURCES\",\n"
+        "  \"detect\": {\"identify\": {\"eq\": [\"kind\", \"x\"]}},\n"
+        "  \"fields\": [{\"path\": \"kind\", \"type\": \"string\"}],\n"
+        "  \"rows\": [{\"id\": \"t-explained\", \"doc\": \"T\", \"severity\": \"info\",\n"
+        "    \"check\": \"assert\", \"that\": true, \"source\": [\"S2\", \"S1\"]}]}}\n";
+    FILE *f = fdopen(fd, "w");
+    assert_non_null(f);
+    fputs(file, f);
+    fclose(f);
+    int status;
+    const char *args[] = {"klint", "explain", "t-explained", "--rules", path};
+    char *out = cli(&status, 5, args);
+    remove(path);
+    assert_int_equal(status, 0);
+    assert_non_null(strstr(out, "\n    source S2: https://example.test/s2\n"
+                                "    source S1: the first source\n"));
+    assert_null(strstr(out, "AFTER-THE-SOURCES"));
+    assert_null(strstr(out, "klint_rules"));
+    free(out);
+
+    /* The built-in rules the report was about: every line is the explanation's own. */
+    const char *builtin[] = {"klint", "explain", "duration-with-video"};
+    out = cli(&status, 3, builtin);
+    assert_int_equal(status, 0);
+    assert_null(strstr(out, "\"klint_rules\""));
+    assert_null(strstr(out, "\"rows\""));
+    size_t lines = 0;
+    for (const char *p = out; *p; p++)
+        lines += *p == '\n';
+    assert_true(lines < 200);
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -743,6 +1090,14 @@ int main(void)
         cmocka_unit_test(test_bad_rule_files_are_diagnostics),
         cmocka_unit_test(test_builtin_rules_load),
         cmocka_unit_test(test_cli_subcommands),
+        cmocka_unit_test(test_sent_null_takes_the_default),
+        cmocka_unit_test(test_row_message_wins_over_builtin_messages),
+        cmocka_unit_test(test_explain_prints_only_the_source_text),
+        cmocka_unit_test(test_items_of_another_type),
+        cmocka_unit_test(test_count_where_and_in_with_values),
+        cmocka_unit_test(test_invalid_base64_is_a_size_finding),
+        cmocka_unit_test(test_fixes_never_duplicate_a_key),
+        cmocka_unit_test(test_concept_hint_does_not_depend_on_load_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
