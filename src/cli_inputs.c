@@ -146,8 +146,8 @@ static int walk_dir(const char *dir, kl_input_fn fn, void *ctx)
             rc = walk_dir(path, fn, ctx);
         } else if (kl_inputs_is_lintable(names[i])) {
             /* A regular file, or a link that leads to one (never to a directory). */
-            if (S_ISREG(st.st_mode) || (S_ISLNK(st.st_mode) && stat(path, &st) == 0 &&
-                                        S_ISREG(st.st_mode)))
+            if (S_ISREG(st.st_mode) ||
+                (S_ISLNK(st.st_mode) && stat(path, &st) == 0 && S_ISREG(st.st_mode)))
                 rc = fn(ctx, path, 0);
         }
         free(path);

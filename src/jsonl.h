@@ -55,9 +55,9 @@ typedef struct kl_jsonl_reader {
     size_t max_line_;
     char *buf_;
     size_t cap_;
-    size_t start_; /* first byte of the unconsumed data */
-    size_t scan_;  /* bytes before this offset are known to hold no '\n' */
-    size_t end_;   /* end of the data read so far */
+    size_t start_;  /* first byte of the unconsumed data */
+    size_t scan_;   /* bytes before this offset are known to hold no '\n' */
+    size_t end_;    /* end of the data read so far */
     uint64_t line_; /* line number of the line starting at start_ */
     bool eof_;
 } kl_jsonl_reader;

@@ -27,20 +27,18 @@
 
 /* ---- Fixture files ---------------------------------------------------- */
 
-static const char ok_json[] =
-    "{\n"
-    "  \"model\": \"kling-v3-omni\",\n"
-    "  \"prompt\": \"A fox running through a sunlit forest\",\n"
-    "  \"duration\": \"5\"\n"
-    "}\n";
+static const char ok_json[] = "{\n"
+                              "  \"model\": \"kling-v3-omni\",\n"
+                              "  \"prompt\": \"A fox running through a sunlit forest\",\n"
+                              "  \"duration\": \"5\"\n"
+                              "}\n";
 
 /* A forgotten comma: the parser expects ',' or '}' at line 4, column 3. */
-static const char bad_json[] =
-    "{\n"
-    "  \"model\": \"kling-v3-omni\",\n"
-    "  \"prompt\": \"A fox\"\n"
-    "  \"duration\": \"5\"\n"
-    "}\n";
+static const char bad_json[] = "{\n"
+                               "  \"model\": \"kling-v3-omni\",\n"
+                               "  \"prompt\": \"A fox\"\n"
+                               "  \"duration\": \"5\"\n"
+                               "}\n";
 
 /* A duplicate key alone is a warning: the exit status stays 0. */
 static const char dup_json[] =
@@ -63,7 +61,8 @@ static const char crlf_jsonl[] = "{\"model\":\"kling-v3-omni\",\"prompt\":\"a\"}
                                  "{\"model\":\"kling-v3-omni\",\"prompt\":\"b\"}\r\n";
 
 /* Only one record among blank and whitespace-only lines. */
-static const char blank_jsonl[] = "\n\n   \n\t\n{\"model\":\"kling-v3-omni\",\"prompt\":\"a\"}\n \r\n\n";
+static const char blank_jsonl[] =
+    "\n\n   \n\t\n{\"model\":\"kling-v3-omni\",\"prompt\":\"a\"}\n \r\n\n";
 
 static char tmpdir[PATH_MAX];
 static char origdir[PATH_MAX];
@@ -242,8 +241,7 @@ static void assert_str_member(const kl_node *obj, const char *name, const char *
     if (n == NULL || n->kind != KL_JSON_STRING)
         fail_msg("member \"%s\" is missing or not a string", name);
     if (!kl_node_is_string(n, want))
-        fail_msg("member \"%s\" is \"%.*s\", expected \"%s\"", name, (int)n->len, n->u.str,
-                 want);
+        fail_msg("member \"%s\" is \"%.*s\", expected \"%s\"", name, (int)n->len, n->u.str, want);
 }
 
 static void assert_summary(const report *rep, int64_t files, int64_t records, int64_t errors,
@@ -385,9 +383,9 @@ static void test_help_and_version(void **state)
     assert_int_equal(r.status, KL_EXIT_CLEAN);
     assert_string_equal(r.err, "");
     assert_contains(r.out, "Usage: klint [OPTIONS] PATH...");
-    static const char *const names[] = {"--format FORMAT", "--color WHEN", "--syntax-only",
-                                        "--jsonl", "--stdin-filename NAME", "-h, --help",
-                                        "-V, --version", "Exit status:"};
+    static const char *const names[] = {"--format FORMAT", "--color WHEN",          "--syntax-only",
+                                        "--jsonl",         "--stdin-filename NAME", "-h, --help",
+                                        "-V, --version",   "Exit status:"};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
         assert_contains(r.out, names[i]);
     /* The formats come from the printer table. */
@@ -600,8 +598,8 @@ static void test_stdin_jsonl(void **state)
 {
     (void)state;
     /* The display name's extension makes stdin JSON Lines... */
-    cli_result r = RUN_STDIN(batch_jsonl, "--format", "json", "--stdin-filename",
-                             "batch.ndjson", "-");
+    cli_result r =
+        RUN_STDIN(batch_jsonl, "--format", "json", "--stdin-filename", "batch.ndjson", "-");
     assert_int_equal(r.status, KL_EXIT_FINDINGS);
     report rep = parse_report(r.out);
     assert_summary(&rep, 1, 5, 1, 1);

@@ -45,8 +45,8 @@ static void test_valid_document_has_no_findings(void **state)
 {
     fixture *f = *state;
     kl_source *src;
-    lint_text(f, NULL,
-              "{\"model\": \"kling-v3-omni\", \"prompt\": \"a fox\", \"duration\": \"5\"}", &src);
+    lint_text(f, NULL, "{\"model\": \"kling-v3-omni\", \"prompt\": \"a fox\", \"duration\": \"5\"}",
+              &src);
     assert_int_equal(kl_diags_count(f->diags), 0);
     kl_source_free(src);
 }
@@ -134,7 +134,8 @@ static void test_syntax_only_finds_the_loader_findings(void **state)
 static void test_full_lint_runs_the_rules(void **state)
 {
     fixture *f = *state;
-    static const char doc[] = "{\"model\":\"kling-v3-omni\",\"prompt\":\"a fox\",\"duration\":\"99\"}";
+    static const char doc[] =
+        "{\"model\":\"kling-v3-omni\",\"prompt\":\"a fox\",\"duration\":\"99\"}";
     kl_source *src;
     lint_text(f, NULL, doc, &src);
     assert_true(kl_diags_count(f->diags) >= 1);
@@ -199,8 +200,7 @@ static void test_linter_reused_across_documents(void **state)
         for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
             kl_source *src;
             assert_int_equal(
-                kl_source_from_memory(&src, "t.json", docs[i].text, strlen(docs[i].text)),
-                KL_OK);
+                kl_source_from_memory(&src, "t.json", docs[i].text, strlen(docs[i].text)), KL_OK);
             size_t before = kl_diags_count(f->diags);
             assert_int_equal(kl_linter_lint(linter, src, f->diags), KL_OK);
             assert_int_equal(kl_diags_count(f->diags) - before, docs[i].findings);
