@@ -4,7 +4,7 @@
  * summary by end, so output appears as linting goes and golden files diff
  * line by line. The layout is a contract, described in doc/json-format.md.
  */
-#include <inttypes.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "klint/source.h"
@@ -28,16 +28,50 @@ static kl_span clamp(const kl_source *src, kl_span s)
     return kl_span_make(start, end > start ? end : start);
 }
 
+/* Append the decimal digits of `v` (the hot path: printf costs more than the rest). */
+static void put_u32(kl_buf *b, uint32_t v)
+{
+    char tmp[10];
+    size_t n = 0;
+    do {
+        tmp[sizeof tmp - ++n] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    kl_buf_put(b, tmp + sizeof tmp - n, n);
+}
+
+/* True when the bytes [start, end) of `src` are all ASCII and none is a '\n'. */
+static bool ascii_one_line(const kl_source *src, uint32_t start, uint32_t end)
+{
+    const unsigned char *d = (const unsigned char *)src->data;
+    for (uint32_t i = start; i < end; i++)
+        if (d[i] >= 0x80 || d[i] == '\n')
+            return false;
+    return true;
+}
+
 /* "line": L, "column": C, "end_line": L, "end_column": C (code points). */
 static void put_range(kl_buf *b, const kl_source *src, kl_span span)
 {
     span = clamp(src, span);
     kl_pos start = kl_source_pos(src, span.start);
-    kl_pos end = kl_source_pos(src, span.end);
-    kl_buf_printf(b,
-                  "\"line\": %" PRIu32 ", \"column\": %" PRIu32 ", \"end_line\": %" PRIu32
-                  ", \"end_column\": %" PRIu32,
-                  start.line, start.column, end.line, end.column);
+    kl_pos end;
+    /* Most spans are a short ASCII token: the end is on the start's line, one column per byte
+     * (a start inside a multi-byte sequence sees a byte >= 0x80 and takes the general path). */
+    if (span.end - span.start <= 256 && ascii_one_line(src, span.start, span.end)) {
+        end.line = start.line;
+        end.column = start.column + (span.end - span.start);
+    } else {
+        end = kl_source_pos(src, span.end);
+    }
+    kl_buf_puts(b, "\"line\": ");
+    put_u32(b, start.line);
+    kl_buf_puts(b, ", \"column\": ");
+    put_u32(b, start.column);
+    kl_buf_puts(b, ", \"end_line\": ");
+    put_u32(b, end.line);
+    kl_buf_puts(b, ", \"end_column\": ");
+    put_u32(b, end.column);
 }
 
 static int json_diag(kl_printer *p, const kl_source *src, const kl_diag *d)
@@ -47,9 +81,10 @@ static int json_diag(kl_printer *p, const kl_source *src, const kl_diag *d)
 
     kl_buf_puts(b, st->n_written > 0 ? ",\n{\"file\": " : "\n{\"file\": ");
     kl_print_json_cstr(b, src->name ? src->name : "");
-    if (src->is_record)
-        kl_buf_printf(b, ", \"record\": %" PRIu32, src->first_line);
-    else
+    if (src->is_record) {
+        kl_buf_puts(b, ", \"record\": ");
+        put_u32(b, src->first_line);
+    } else
         kl_buf_puts(b, ", \"record\": null");
     kl_buf_puts(b, ", \"profile\": ");
     kl_print_json_cstr(b, d->profile);
