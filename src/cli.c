@@ -466,6 +466,8 @@ static int run_inputs(const cli_config *cfg, FILE *out, FILE *err)
         rc = kl_diags_new(&r.diags);
     if (rc == KL_OK) {
         rc = kl_printer_new(&r.printer, cfg->format, out, &popts);
+        if (rc == KL_OK)
+            kl_printer_set_rules(r.printer, rules);
         if (rc == KL_EIO)
             rc = output_problem(&r);
     }

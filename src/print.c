@@ -14,8 +14,24 @@
 const kl_printer_ops *const kl_printer_formats[] = {
     &kl_print_text_ops,
     &kl_print_json_ops,
+    &kl_print_short_ops,
+    &kl_print_github_ops,
+    &kl_print_sarif_ops,
     NULL,
 };
+
+static const kl_print_severity_names severity_names[] = {
+    [KL_SEV_INFO] = {"info", "note", "notice", "info", "info"},
+    [KL_SEV_WARNING] = {"warning", "warning", "warning", "minor", "warning"},
+    [KL_SEV_ERROR] = {"error", "error", "error", "major", "error"},
+};
+
+const kl_print_severity_names *kl_print_severity(kl_severity sev)
+{
+    if (sev != KL_SEV_INFO && sev != KL_SEV_WARNING)
+        sev = KL_SEV_ERROR;
+    return &severity_names[sev];
+}
 
 /* The public printer plus what the driver keeps for the hooks. */
 typedef struct printer_impl {
@@ -69,6 +85,11 @@ int kl_printer_new(kl_printer **out_printer, const char *name, FILE *out,
     return KL_OK;
 }
 
+void kl_printer_set_rules(kl_printer *p, const struct kl_ruleset *rules)
+{
+    p->rules = rules;
+}
+
 int kl_printer_diag(kl_printer *p, const kl_source *src, const kl_diag *d)
 {
     return p->ops->diag ? p->ops->diag(p, src, d) : KL_OK;
@@ -97,6 +118,14 @@ void kl_printer_free(kl_printer *p)
     kl_buf_dispose(&impl->scratch);
     free(p->state);
     free(impl);
+}
+
+void kl_print_range(const kl_source *src, kl_span span, kl_pos *start, kl_pos *end)
+{
+    uint32_t a = span.start < src->len ? span.start : src->len;
+    uint32_t z = span.end < src->len ? span.end : src->len;
+    *start = kl_source_pos(src, a);
+    *end = kl_source_pos(src, z > a ? z : a);
 }
 
 kl_buf *kl_print_scratch(kl_printer *p)

@@ -15,10 +15,29 @@
 
 #include "buf.h"
 #include "klint/print.h"
+#include "klint/source.h"
 
 /* The formats. Add one here, define it in print_<name>.c, list it in print.c. */
 extern const kl_printer_ops kl_print_text_ops;
 extern const kl_printer_ops kl_print_json_ops;
+extern const kl_printer_ops kl_print_short_ops;
+extern const kl_printer_ops kl_print_github_ops;
+extern const kl_printer_ops kl_print_sarif_ops;
+
+/* How each format names a severity: the one severity table of the code. */
+typedef struct kl_print_severity_names {
+    const char *text;   /* text, json, short: "error", "warning", "info" */
+    const char *sarif;  /* result.level: "error", "warning", "note" */
+    const char *github; /* workflow command: "error", "warning", "notice" */
+    const char *gitlab; /* Code Quality severity: "major", "minor", "info" */
+    const char *junit;  /* <failure type=...>: "error", "warning", "info" */
+} kl_print_severity_names;
+
+/* The names of `sev` in every format (an unknown value maps like error). */
+const kl_print_severity_names *kl_print_severity(kl_severity sev);
+
+/* The start and end positions of `span` in `src`, clamped to the source. */
+void kl_print_range(const kl_source *src, kl_span span, kl_pos *start, kl_pos *end);
 
 /* The printer's reusable scratch buffer; kept empty between hooks. */
 kl_buf *kl_print_scratch(kl_printer *p);

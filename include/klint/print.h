@@ -39,6 +39,8 @@ typedef struct kl_summary {
     size_t infos;
 } kl_summary;
 
+struct kl_ruleset;
+
 typedef struct kl_print_options {
     bool color; /**< ANSI colours (text format only) */
 } kl_print_options;
@@ -62,6 +64,7 @@ struct kl_printer {
     FILE *out;
     kl_print_options opts;
     void *state; /**< `ops->state_size` zeroed bytes, or NULL */
+    const struct kl_ruleset *rules; /**< set by kl_printer_set_rules, or NULL */
 };
 
 /** The registered formats, terminated by a NULL entry. */
@@ -78,6 +81,12 @@ const kl_printer_ops *kl_printer_find(const char *name);
  */
 int kl_printer_new(kl_printer **out_printer, const char *name, FILE *out,
                    const kl_print_options *opts);
+
+/**
+ * Tell the printer which rules the run uses (borrowed; must outlive the
+ * printer; NULL: none). Formats that describe rules (sarif) list them.
+ */
+void kl_printer_set_rules(kl_printer *p, const struct kl_ruleset *rules);
 
 int kl_printer_diag(kl_printer *p, const kl_source *src, const kl_diag *d);
 int kl_printer_file(kl_printer *p, const char *name, size_t n_diags);
