@@ -108,20 +108,6 @@ static size_t len_of(kl_ctx *c, kl_ref ref, const kl_node **node)
     return (v == NULL) ? 0 : 1;
 }
 
-static bool ascii_ieq(const char *a, const char *b, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        char x = a[i], y = b[i];
-        if (x >= 'A' && x <= 'Z')
-            x = (char)(x - 'A' + 'a');
-        if (y >= 'A' && y <= 'Z')
-            y = (char)(y - 'A' + 'a');
-        if (x != y)
-            return false;
-    }
-    return true;
-}
-
 /* Levenshtein distance, capped: anything above `cap` returns cap + 1. */
 size_t kl_edit_distance(const char *a, size_t an, const char *b, size_t bn, size_t cap)
 {
@@ -240,7 +226,7 @@ static int check_enum(kl_ctx *c, const kl_row *r, const kl_node *t)
         for (uint32_t i = 0; i < r->p.values->len && best == NULL; i++) {
             const kl_node *a = &r->p.values->u.children[i];
             if (a->kind == KL_JSON_STRING && a->len == v.node->len &&
-                ascii_ieq(a->u.str, v.node->u.str, a->len)) {
+                kl_ascii_ieq(a->u.str, v.node->u.str, a->len)) {
                 best = a;
                 case_only = true;
             }
@@ -746,7 +732,7 @@ static bool in_strings_ci(const kl_node *list, const char *s, size_t len)
 {
     for (uint32_t i = 0; list && i < list->len; i++) {
         const kl_node *e = &list->u.children[i];
-        if (e->len == len && ascii_ieq(e->u.str, s, len))
+        if (e->len == len && kl_ascii_ieq(e->u.str, s, len))
             return true;
     }
     return false;
@@ -773,7 +759,7 @@ static int check_uri_scheme(kl_ctx *c, const kl_row *r, const kl_node *t)
         if (i)
             kl_buf_puts(&b, i + 1 == r->p.strings->len ? " or " : ", ");
         kl_buf_put(&b, e->u.str, e->len);
-        kl_buf_puts(&b, ascii_ieq(e->u.str, "data", 4) && e->len == 4 ? ":" : "://");
+        kl_buf_puts(&b, kl_ascii_ieq(e->u.str, "data", 4) && e->len == 4 ? ":" : "://");
     }
     f.allowed = kept(c, &b);
     return kl_report(c, &f);
@@ -785,9 +771,9 @@ static bool mime_matches(const kl_node *list, const char *m, size_t len)
         const kl_node *e = &list->u.children[i];
         if (e->len >= 2 && e->u.str[e->len - 1] == '*' && e->u.str[e->len - 2] == '/') {
             size_t pre = e->len - 1; /* "image/" */
-            if (len > pre && ascii_ieq(e->u.str, m, pre))
+            if (len > pre && kl_ascii_ieq(e->u.str, m, pre))
                 return true;
-        } else if (e->len == len && ascii_ieq(e->u.str, m, len)) {
+        } else if (e->len == len && kl_ascii_ieq(e->u.str, m, len)) {
             return true;
         }
     }

@@ -4,6 +4,7 @@
  * here allocates: a data: URI is decoded only as far as its header.
  */
 #include "media.h"
+#include "utf8.h"
 
 #include <string.h>
 
@@ -26,24 +27,10 @@ size_t kl_uri_scheme(const char *s, size_t len)
     return 0;
 }
 
-static bool ieq(const char *a, const char *b, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        char x = a[i], y = b[i];
-        if (x >= 'A' && x <= 'Z')
-            x = (char)(x - 'A' + 'a');
-        if (y >= 'A' && y <= 'Z')
-            y = (char)(y - 'A' + 'a');
-        if (x != y)
-            return false;
-    }
-    return true;
-}
-
 bool kl_data_uri_parse(const char *s, size_t len, kl_data_uri *out)
 {
     memset(out, 0, sizeof(*out));
-    if (len < 5 || !ieq(s, "data:", 5))
+    if (len < 5 || !kl_ascii_ieq(s, "data:", 5))
         return false;
     const char *comma = memchr(s + 5, ',', len - 5);
     if (comma == NULL)
@@ -53,7 +40,7 @@ bool kl_data_uri_parse(const char *s, size_t len, kl_data_uri *out)
     const char *semi = memchr(meta, ';', meta_len);
     out->mime = meta;
     out->mime_len = semi ? (size_t)(semi - meta) : meta_len;
-    out->base64 = meta_len >= 7 && ieq(comma - 7, ";base64", 7);
+    out->base64 = meta_len >= 7 && kl_ascii_ieq(comma - 7, ";base64", 7);
     out->payload = comma + 1;
     out->payload_len = len - (size_t)(comma + 1 - s);
     return true;

@@ -33,4 +33,8 @@ void kl_utf8_count(const char *s, size_t len, uint32_t *code_points, uint32_t *u
 /* True when the whole of s[0..len) is valid UTF-8. */
 bool kl_utf8_valid(const char *s, size_t len);
 
+/* True when a[0..n) and b[0..n) are equal ignoring ASCII case (URI schemes, MIME types,
+ * enum case mismatches); bytes outside A-Z compare exactly. */
+bool kl_ascii_ieq(const char *a, const char *b, size_t n);
+
 #endif
