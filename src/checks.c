@@ -27,6 +27,23 @@ static const char *fmt_num(kl_ctx *c, double d)
     return kl_keep(c, buf, strlen(buf));
 }
 
+/* a b c, without printf (these are written for every finding of some checks) */
+static void put3(kl_buf *b, const char *x, const char *y, const char *z)
+{
+    kl_buf_puts(b, x);
+    kl_buf_puts(b, y);
+    kl_buf_puts(b, z);
+}
+
+/* what "text": `text` is raw bytes, quoted as they are */
+static void put_quoted(kl_buf *b, const char *what, const char *text, size_t len)
+{
+    kl_buf_puts(b, what);
+    kl_buf_putc(b, '"');
+    kl_buf_put(b, text, len);
+    kl_buf_putc(b, '"');
+}
+
 static const char *kept(kl_ctx *c, kl_buf *b)
 {
     const char *s = kl_keep(c, kl_buf_cstr(b), b->len);
@@ -39,8 +56,10 @@ static bool bound(kl_ctx *c, const kl_operand *op, double *out, const char **tex
 {
     if (op->kind == KL_OP_NONE)
         return false;
-    if (op->kind == KL_OP_LIT && text == NULL)
-        return kl_node_number(op->lit, out);
+    if (op->kind == KL_OP_LIT && text == NULL) {
+        *out = op->lit_num; /* read when the rules were loaded */
+        return op->lit_is_num;
+    }
     bool is_num;
     kl_val v = kl_operand_eval(c, op, out, &is_num);
     if (!is_num)
@@ -63,18 +82,11 @@ static const char *range_text(kl_ctx *c, const char *lo, const char *hi)
 {
     kl_buf b = KL_BUF_INIT;
     if (lo && hi)
-        kl_buf_printf(&b, "%s\xe2\x80\x93%s", lo, hi);
+        put3(&b, lo, "\xe2\x80\x93", hi);
     else if (hi)
-        kl_buf_printf(&b, "at most %s", hi);
+        put3(&b, "at most ", hi, "");
     else if (lo)
-        kl_buf_printf(&b, "at least %s", lo);
-    return kept(c, &b);
-}
-
-static const char *list_text(kl_ctx *c, const kl_node *values)
-{
-    kl_buf b = KL_BUF_INIT;
-    kl_msg_list(&b, values);
+        put3(&b, "at least ", lo, "");
     return kept(c, &b);
 }
 
@@ -219,7 +231,7 @@ static int check_enum(kl_ctx *c, const kl_row *r, const kl_node *t)
     kl_finding f;
     kl_finding_init(c, &f, t, r->at);
     f.value = v;
-    f.allowed = list_text(c, r->p.values);
+    f.allowed = kl_list_text(c, r->p.values);
     if (v.node->kind == KL_JSON_STRING) {
         const kl_node *best = NULL;
         bool case_only = false;
@@ -239,12 +251,16 @@ static int check_enum(kl_ctx *c, const kl_row *r, const kl_node *t)
                 if (kl_node_equal(sug, &r->p.values->u.children[i]))
                     best = &r->p.values->u.children[i];
         }
+        /* The nearest value is a guess at what was meant, not a spelling (the case, or a
+         * did-you-mean the rule file declares): its fix is unsafe (rules/README.md §8). */
         for (uint32_t i = 0; i < r->p.values->len && best == NULL; i++) {
             const kl_node *a = &r->p.values->u.children[i];
             size_t cap = a->len <= 4 ? 1 : 2;
             if (a->kind == KL_JSON_STRING &&
-                kl_edit_distance(a->u.str, a->len, v.node->u.str, v.node->len, cap) <= cap)
+                kl_edit_distance(a->u.str, a->len, v.node->u.str, v.node->len, cap) <= cap) {
                 best = a;
+                f.fix_unsafe = true;
+            }
         }
         if (best != NULL) {
             kl_buf b = KL_BUF_INIT;
@@ -268,7 +284,7 @@ static int check_not_enum(kl_ctx *c, const kl_row *r, const kl_node *t)
     kl_finding f;
     kl_finding_init(c, &f, t, r->at);
     f.value = v;
-    f.found = list_text(c, r->p.values);
+    f.found = kl_list_text(c, r->p.values);
     return kl_report(c, &f);
 }
 
@@ -317,11 +333,16 @@ static int check_length(kl_ctx *c, const kl_row *r, const kl_node *t)
     kl_val v = {t, false};
     if (t == NULL || t->kind != KL_JSON_STRING || !typed_ok(c, r, v))
         return KL_OK;
-    double n = (double)kl_node_strlen_chars(t);
     double lo = 0, hi = 0;
     const char *lo_t = NULL, *hi_t = NULL;
     bool has_lo = bound(c, &r->p.min, &lo, NULL);
     bool has_hi = bound(c, &r->p.max, &hi, NULL);
+    /* A string of L bytes has between L/4 and L code points (UTF-8): when both ends are
+     * within the limits, there is nothing to count. */
+    double bytes = (double)t->len;
+    if ((!has_lo || ceil(bytes / 4) >= lo) && (!has_hi || bytes <= hi))
+        return KL_OK;
+    double n = (double)kl_node_strlen_chars(t);
     if (!((has_lo && n < lo) || (has_hi && n > hi)))
         return KL_OK;
     bound(c, &r->p.min, &lo, &lo_t);
@@ -670,9 +691,21 @@ typedef struct ref_scan {
     const kl_node *t;
     const kl_token_spec *tok;
     size_t available;
-    const char *list_names;
+    const char *list_names; /* made for the first finding */
     int rc;
 } ref_scan;
+
+/* "a + b": the names of the lists that back a token. */
+static const char *list_names(kl_ctx *c, const kl_token_spec *tok)
+{
+    kl_buf names = KL_BUF_INIT;
+    for (uint16_t i = 0; i < tok->n_lists; i++) {
+        if (i)
+            kl_buf_puts(&names, " + ");
+        kl_msg_place_name(c, &names, NULL, tok->lists[i].field);
+    }
+    return kept(c, &names);
+}
 
 static bool on_token(void *ctx, uint32_t start, uint32_t end, uint64_t n)
 {
@@ -680,6 +713,8 @@ static bool on_token(void *ctx, uint32_t start, uint32_t end, uint64_t n)
     if (s->tok->n_lists > 0 && n >= 1 && n <= s->available)
         return true;
     kl_ctx *c = s->c;
+    if (s->list_names == NULL)
+        s->list_names = list_names(c, s->tok);
     kl_finding f;
     kl_finding_init(c, &f, s->t, s->r->at);
     f.value.node = s->t;
@@ -711,14 +746,8 @@ static int check_references(kl_ctx *c, const kl_row *r, const kl_node *t)
     for (uint16_t k = 0; k < r->p.n_tokens; k++) {
         const kl_token_spec *tok = &r->p.tokens[k];
         ref_scan s = {c, r, t, tok, 0, NULL, KL_OK};
-        kl_buf names = KL_BUF_INIT;
-        for (uint16_t i = 0; i < tok->n_lists; i++) {
+        for (uint16_t i = 0; i < tok->n_lists; i++)
             s.available += len_of(c, tok->lists[i], NULL);
-            if (i)
-                kl_buf_puts(&names, " + ");
-            kl_msg_place_name(c, &names, NULL, tok->lists[i].field);
-        }
-        s.list_names = kept(c, &names);
         kl_tokens_scan(t->u.str, t->len, tok, on_token, &s);
         if (s.rc != KL_OK)
             return s.rc;
@@ -752,7 +781,7 @@ static int check_uri_scheme(kl_ctx *c, const kl_row *r, const kl_node *t)
     if (n == 0)
         kl_buf_puts(&b, "no URI scheme (a relative path or bare Base64?)");
     else
-        kl_buf_printf(&b, "scheme \"%.*s\"", (int)n, t->u.str);
+        put_quoted(&b, "scheme ", t->u.str, n);
     f.found = kept(c, &b);
     for (uint32_t i = 0; i < r->p.strings->len; i++) {
         const kl_node *e = &r->p.strings->u.children[i];
@@ -801,9 +830,9 @@ static int check_media_type(kl_ctx *c, const kl_row *r, const kl_node *t)
         if (u.mime_len == 0)
             kl_buf_puts(&b, "a data: URI without a MIME type");
         else
-            kl_buf_printf(&b, "MIME type \"%.*s\"", (int)u.mime_len, u.mime);
+            put_quoted(&b, "MIME type ", u.mime, u.mime_len);
         f.found = kept(c, &b);
-        f.allowed = list_text(c, r->p.mimes);
+        f.allowed = kl_list_text(c, r->p.mimes);
         return kl_report(c, &f);
     }
     const char *ext;
@@ -814,9 +843,9 @@ static int check_media_type(kl_ctx *c, const kl_row *r, const kl_node *t)
         return KL_OK;
     kl_finding_init(c, &f, t, r->at);
     f.value.node = t;
-    kl_buf_printf(&b, "extension \"%.*s\"", (int)ext_len, ext);
+    put_quoted(&b, "extension ", ext, ext_len);
     f.found = kept(c, &b);
-    f.allowed = list_text(c, r->p.strings);
+    f.allowed = kl_list_text(c, r->p.strings);
     return kl_report(c, &f);
 }
 

@@ -251,14 +251,20 @@ static bool add_number(kl_ctx *c, const kl_node *n, void *arg)
     return true;
 }
 
-kl_val kl_operand_eval(kl_ctx *c, const kl_operand *op, double *num, bool *is_num)
+/* kl_operand_eval; a node value is read as a number only when `want_num` (comparing
+ * nodes for equality needs no number, and reading one costs a parse). */
+static kl_val operand(kl_ctx *c, const kl_operand *op, double *num, bool *is_num, bool want_num)
 {
     kl_val v = {NULL, false};
     *is_num = false;
     switch (op->kind) {
     case KL_OP_LIT:
         v.node = op->lit;
-        break;
+        if (want_num && op->lit_is_num) {
+            *num = op->lit_num;
+            *is_num = true;
+        }
+        return v;
     case KL_OP_PATH:
         v = kl_effective(c, op->ref);
         break;
@@ -292,9 +298,14 @@ kl_val kl_operand_eval(kl_ctx *c, const kl_operand *op, double *num, bool *is_nu
     default:
         return v;
     }
-    if (v.node && kl_node_number(v.node, num))
+    if (want_num && v.node && kl_node_number(v.node, num))
         *is_num = true;
     return v;
+}
+
+kl_val kl_operand_eval(kl_ctx *c, const kl_operand *op, double *num, bool *is_num)
+{
+    return operand(c, op, num, is_num, true);
 }
 
 /* ---- Conditions -------------------------------------------------------- */
@@ -303,7 +314,8 @@ static bool compare(kl_ctx *c, const kl_cond *cd)
 {
     double x = 0, y = 0;
     bool xn, yn;
-    kl_val a = kl_operand_eval(c, &cd->a, &x, &xn);
+    bool ordering = cd->kind != KL_C_IN && cd->kind != KL_C_EQ && cd->kind != KL_C_NE;
+    kl_val a = operand(c, &cd->a, &x, &xn, ordering);
     if (cd->kind == KL_C_IN) {
         for (uint32_t i = 0; i < cd->list->len; i++) {
             const kl_node *e = &cd->list->u.children[i];
@@ -313,15 +325,21 @@ static bool compare(kl_ctx *c, const kl_cond *cd)
         }
         return false;
     }
-    kl_val b = kl_operand_eval(c, &cd->b, &y, &yn);
+    kl_val b = operand(c, &cd->b, &y, &yn, ordering);
     if (cd->kind == KL_C_EQ || cd->kind == KL_C_NE) {
         bool eq;
-        if (a.node && b.node)
+        if (a.node && b.node) {
             eq = kl_node_equal(a.node, b.node);
-        else if (xn && yn && (a.node == NULL || b.node == NULL))
-            eq = x == y; /* a count or sum against a number */
-        else
-            return false; /* unknown on one side */
+        } else {
+            /* A count or sum against a number (a node side read as one), or unknown. */
+            if (a.node)
+                xn = kl_node_number(a.node, &x);
+            if (b.node)
+                yn = kl_node_number(b.node, &y);
+            if (!(xn && yn))
+                return false; /* unknown on one side */
+            eq = x == y;
+        }
         return cd->kind == KL_C_EQ ? eq : !eq;
     }
     /* Ordering compares numbers; a number in a string counts. */

@@ -1,12 +1,16 @@
 /*
  * The engine proper: one pass over the document guided by the profile's
  * field tree (recording where each fixed field is, reporting unknown keys,
- * parsing JSON held in strings), then one pass over the profile's rows.
+ * parsing JSON held in strings), then one pass over the profile's rows;
+ * last, each member found out of place or misspelt (an unknown key whose fix
+ * moves or renames it to a declared field) is checked as that field.
  *
  * Rows never rescan the document: a field outside any list is found in the
- * slot table filled by the walk; a field inside a list is reached from its
- * item by member lookups. Memory per document is the slot table and an
- * arena reset at the start of each run: nothing is allocated per row.
+ * slot table filled by the walk; a field inside a list item is found in
+ * that item's member table, made the first time a row looks at the item
+ * (or, in a list inside another list's items, by member lookups). Memory
+ * per document is the slot table, the item tables and an arena, all reused
+ * from one run to the next: nothing is allocated per row.
  */
 #include "engine.h"
 
@@ -17,7 +21,20 @@
 #include "checks.h"
 #include "klint/path.h"
 
-enum { MAX_PARSED = 32 };
+enum { MAX_PARSED = 32, MAX_MISPLACED = 16 };
+
+/* A member checked as the field it would become, once the rows have run (kl_misplaced). */
+typedef struct misplaced {
+    const kl_node *member;
+    uint16_t field;
+    bool renamed; /* it stays in its object, under the field's name */
+} misplaced;
+
+/* A rule list and its text as kl_msg_list writes it. */
+typedef struct list_text {
+    const kl_node *list;
+    const char *text;
+} list_text;
 
 struct kl_engine {
     const kl_ruleset *rs;
@@ -28,10 +45,25 @@ struct kl_engine {
     bool pview[MAX_PARSED]; /* psrc[i] owns a line table */
     kl_doc *pdocs[MAX_PARSED];
     size_t n_parsed;
-    kl_diags *scratch; /* the loader's findings inside strings */
-    kl_arena run;      /* strings made while reporting; reset per run */
+    misplaced moved[MAX_MISPLACED];
+    size_t n_moved;
+    const kl_node **saved; /* the slot table, kept while a misplaced member borrows it */
+    /* Item member tables (rules.h), this run's: for each tabled item field, the list whose
+     * items' tables start at tabs[tab_at[field]], `n_anchored` slots an item. */
+    const kl_node **tabs;
+    size_t n_tabs, cap_tabs;
+    const kl_node **tab_list;
+    size_t *tab_at;
+    kl_diags *scratch;     /* the loader's findings inside strings */
+    kl_arena run;          /* strings made while reporting; reset per run */
     kl_buf msg;
     kl_buf tmp;
+    /* The texts of rule lists (kl_list_text), made the first time a finding needs one and
+     * kept for the engine's life: an open-addressed table keyed by the list node, whose
+     * capacity is a power of two (or 0) and which is at most half full. */
+    list_text *lists;
+    size_t n_lists, cap_lists;
+    kl_arena keep;
 };
 
 int kl_engine_new(kl_engine **out, const kl_ruleset *rs)
@@ -43,13 +75,17 @@ int kl_engine_new(kl_engine **out, const kl_ruleset *rs)
     e->rs = rs;
     size_t max = 1;
     for (size_t i = 0; i < kl_ruleset_profile_count(rs); i++) {
-        const kl_profile *p = kl_ruleset_profile_at(rs, i);
+        const kl_profile *p = kl_ruleset_profile_head(rs, i); /* fields only: rows may come later */
         if (p->n_fields > max)
             max = p->n_fields;
     }
     e->slots = calloc(max, sizeof(*e->slots));
+    e->saved = calloc(max, sizeof(*e->saved));
+    e->tab_list = calloc(max, sizeof(*e->tab_list));
+    e->tab_at = calloc(max, sizeof(*e->tab_at));
     e->n_slots = max;
-    if (e->slots == NULL || kl_diags_new(&e->scratch) != KL_OK) {
+    if (e->slots == NULL || e->saved == NULL || e->tab_list == NULL || e->tab_at == NULL ||
+        kl_diags_new(&e->scratch) != KL_OK) {
         kl_engine_free(e);
         return KL_ENOMEM;
     }
@@ -70,6 +106,7 @@ static void end_run(kl_engine *e)
         e->pview[i] = false;
     }
     e->n_parsed = 0;
+    e->n_moved = 0;
 }
 
 void kl_engine_free(kl_engine *e)
@@ -80,8 +117,14 @@ void kl_engine_free(kl_engine *e)
     for (size_t i = 0; i < MAX_PARSED; i++)
         kl_doc_free(e->pdocs[i]);
     free(e->slots);
+    free(e->saved);
+    free(e->tabs);
+    free(e->tab_list);
+    free(e->tab_at);
     kl_diags_free(e->scratch);
     kl_arena_dispose(&e->run);
+    free(e->lists);
+    kl_arena_dispose(&e->keep);
     kl_buf_dispose(&e->msg);
     kl_buf_dispose(&e->tmp);
     free(e);
@@ -155,12 +198,18 @@ const kl_node *kl_resolve_from(kl_ctx *c, const kl_node *from, uint16_t from_f, 
 const kl_node *kl_resolve(kl_ctx *c, kl_ref ref)
 {
     if (!ref.rel) {
-        if (c->slots && !c->p->fields[ref.field].in_item)
+        const kl_field *f = &c->p->fields[ref.field];
+        if (c->slots && !f->in_item)
             return c->slots[ref.field];
+        if (f->parent == 0 && f->step == KL_STEP_MEMBER) /* detection's usual question */
+            return kl_node_get(c->root, f->name, f->name_len);
         return kl_resolve_from(c, c->root, 0, ref.field);
     }
     if (c->item == NULL)
         return NULL;
+    const kl_field *f = &c->p->fields[ref.field];
+    if (c->item_tab != NULL && c->item_tab[0] == c->item && f->anchor == c->item_field)
+        return c->item_tab[f->local];
     return kl_resolve_from(c, c->item, c->item_field, ref.field);
 }
 
@@ -186,6 +235,11 @@ void kl_each(kl_ctx *c, kl_ref ref, kl_each_fn fn, void *arg)
 {
     const kl_node *from = ref.rel ? c->item : c->root;
     uint16_t from_f = ref.rel ? c->item_field : 0;
+    if (!ref.rel && c->slots) {
+        /* The walk has found the way down to the last field outside any list. */
+        from_f = c->p->fields[ref.field].fixed;
+        from = c->slots[from_f];
+    }
     if (from == NULL)
         return;
     const uint16_t *chain;
@@ -403,45 +457,180 @@ static bool of_declared_type(kl_ctx *c, const kl_node *n, uint16_t f)
     return (have & want) != 0;
 }
 
+/*
+ * The member table of `item`, an item of tabled field `a` (rules.h), made the first time a
+ * row looks at it: the same nodes kl_resolve_from would find, looked up once. NULL when
+ * out of memory (the caller then looks members up itself). Valid until the next call.
+ */
+static const kl_node *const *item_table(kl_ctx *c, const kl_node *item, uint16_t a)
+{
+    kl_engine *e = c->e;
+    const kl_field *af = &c->p->fields[a];
+    const kl_node *list = item->parent;
+    size_t w = af->n_anchored;
+    if (e->tab_list[a] != list) {
+        size_t need = e->n_tabs + (size_t)list->len * w;
+        if (need > e->cap_tabs) {
+            size_t cap = e->cap_tabs ? e->cap_tabs * 2 : 256;
+            cap = cap < need ? need : cap;
+            const kl_node **nt = realloc(e->tabs, cap * sizeof(*nt));
+            if (nt == NULL)
+                return NULL;
+            e->tabs = nt;
+            e->cap_tabs = cap;
+        }
+        memset(e->tabs + e->n_tabs, 0, (size_t)list->len * w * sizeof(*e->tabs));
+        e->tab_list[a] = list;
+        e->tab_at[a] = e->n_tabs;
+        e->n_tabs = need;
+    }
+    const kl_node **t = e->tabs + e->tab_at[a] + (size_t)(item - list->u.children) * w;
+    if (t[0] == NULL) {
+        t[0] = item;
+        for (uint16_t i = 1; i < w; i++) {
+            const kl_field *f = &c->p->fields[af->anchored[i]];
+            t[i] = step(c, t[c->p->fields[f->parent].local], f);
+        }
+    }
+    return t;
+}
+
 static bool run_on_item(kl_ctx *c, const kl_node *item, void *arg)
 {
     item_run *ir = arg;
     /* An item of another type than its list declares is the `type` check's finding; the
      * other rows are about items of the declared type (members, shapes, values) and would
      * only restate it, or misread it. */
-    if (!kl_check_judges_type(ir->row->check) && !of_declared_type(c, item, ir->anchor))
+    if (!ir->row->judges_type && !of_declared_type(c, item, ir->anchor))
         return true;
     c->item = item;
     c->item_field = ir->anchor;
-    const kl_node *target = kl_resolve_from(c, item, ir->anchor, ir->row->at);
+    c->item_tab = c->p->fields[ir->anchor].tabled ? item_table(c, item, ir->anchor) : NULL;
+    const kl_node *target = c->item_tab != NULL
+                                ? c->item_tab[c->p->fields[ir->row->at].local]
+                                : kl_resolve_from(c, item, ir->anchor, ir->row->at);
     ir->rc = run_row_at(c, ir->row, target);
     return ir->rc == KL_OK;
 }
 
-static int run_rows(kl_ctx *c)
+/* Is field `f` field `top` or below it? */
+static bool within(const kl_profile *p, uint16_t f, uint16_t top)
+{
+    const kl_field *x = &p->fields[f];
+    uint16_t d = p->fields[top].depth;
+    return f == top || (d == 0 && top == 0) || (x->depth > d && x->chain[d - 1] == top);
+}
+
+/* Run the profile's rows, or (top != KL_NONE) those that read nothing outside field `top`,
+ * or (`at_top`) those that report at or below it. */
+static int run_rows(kl_ctx *c, uint16_t top, bool at_top)
 {
     const kl_profile *p = c->p;
     for (uint32_t i = 0; i < p->n_rows; i++) {
         const kl_row *r = &p->rows[i];
         if (r->gate != KL_NONE && c->slots[r->gate] == NULL)
             continue;
+        if (top != KL_NONE && !within(p, at_top ? r->at : r->reach, top))
+            continue;
         c->row = r;
         c->item = NULL;
         c->item_field = KL_NONE;
+        c->item_tab = NULL;
         uint16_t anchor = p->fields[r->at].anchor;
         int rc;
         if (anchor == KL_NONE) {
             rc = run_row_at(c, r, c->slots[r->at]);
+        } else if (p->fields[anchor].tabled) {
+            /* The list is outside any list: the walk has found it. */
+            item_run ir = {r, anchor, KL_OK};
+            const kl_node *list = c->slots[p->fields[anchor].parent];
+            for (uint32_t k = 0; list && list->kind == KL_JSON_ARRAY && k < list->len; k++)
+                if (!run_on_item(c, &list->u.children[k], &ir))
+                    break;
+            rc = ir.rc;
         } else {
             item_run ir = {r, anchor, KL_OK};
             kl_ref ref = {anchor, false};
             kl_each(c, ref, run_on_item, &ir);
             rc = ir.rc;
         }
+        c->item_tab = NULL;
         if (rc != KL_OK)
             return rc;
     }
     return KL_OK;
+}
+
+/* ---- Misplaced members ------------------------------------------------------ */
+
+int kl_misplaced(kl_ctx *c, const kl_node *member, uint16_t field, bool renamed)
+{
+    kl_engine *e = c->e;
+    if (c->slots == NULL || member->kind == KL_JSON_NULL || e->n_moved == MAX_MISPLACED)
+        return KL_OK;
+    e->moved[e->n_moved].member = member;
+    e->moved[e->n_moved].field = field;
+    e->moved[e->n_moved].renamed = renamed;
+    e->n_moved++;
+    return KL_OK;
+}
+
+/* The canonical path field `f` has (outside any list), from the root. */
+static void field_path(const kl_profile *p, kl_buf *b, uint16_t f)
+{
+    char tmp[512] = "$";
+    size_t len = 1;
+    const kl_field *x = &p->fields[f];
+    for (uint16_t i = 0; i < x->depth; i++) {
+        const kl_field *s = &p->fields[x->chain[i]];
+        if (s->step == KL_STEP_MEMBER)
+            len = kl_path_append_member(tmp, sizeof(tmp), len, s->name, s->name_len);
+    }
+    kl_buf_put(b, tmp, len < sizeof(tmp) ? len : sizeof(tmp) - 1);
+}
+
+/*
+ * Check a misplaced member as the field it belongs to: it borrows the slot table (the
+ * field's subtree points into the member; the rest of the document stays as it is), the
+ * walk records its inside (and reports unknown keys there), and the rows that read nothing
+ * outside the field run on it. Only those: a row that also reads other fields would judge a
+ * document that does not exist (the member moved, the rest unchanged).
+ *
+ * A renamed member is different: the rename leaves every other member where it is, so the
+ * borrowed table is the document the fix makes, and every row that reports at or below the
+ * field runs on it, conditions and bounds on other fields included: whatever the rename
+ * would bring up is reported before it is made.
+ */
+static int check_misplaced(kl_ctx *c, const misplaced *mv)
+{
+    kl_engine *e = c->e;
+    const kl_profile *p = c->p;
+    kl_buf at = KL_BUF_INIT, belongs = KL_BUF_INIT;
+    kl_node_path(c, &at, mv->member);
+    field_path(p, &belongs, mv->field);
+    int rc = KL_ENOMEM;
+    if (kl_buf_failed(&at) || kl_buf_failed(&belongs))
+        goto done;
+    c->misplaced_at = kl_keep(c, kl_buf_cstr(&at), at.len);
+    c->belongs_at = kl_keep(c, kl_buf_cstr(&belongs), belongs.len);
+    if (c->misplaced_at == NULL || c->belongs_at == NULL)
+        goto done;
+
+    memcpy(e->saved, e->slots, p->n_fields * sizeof(*e->slots));
+    for (uint16_t f = 0; f < p->n_fields; f++)
+        if (within(p, f, mv->field))
+            e->slots[f] = NULL;
+    e->slots[mv->field] = mv->member;
+    rc = walk(c, mv->member, mv->field);
+    if (rc == KL_OK)
+        rc = run_rows(c, mv->field, mv->renamed);
+    memcpy(e->slots, e->saved, p->n_fields * sizeof(*e->slots));
+    c->misplaced_at = NULL;
+    c->belongs_at = NULL;
+done:
+    kl_buf_dispose(&at);
+    kl_buf_dispose(&belongs);
+    return rc;
 }
 
 int kl_engine_run(kl_engine *e, const kl_profile *forced, const kl_node *root,
@@ -467,11 +656,17 @@ int kl_engine_run(kl_engine *e, const kl_profile *forced, const kl_node *root,
     }
     ctx.p = p;
     memset(e->slots, 0, p->n_fields * sizeof(*e->slots));
+    memset(e->tab_list, 0, p->n_fields * sizeof(*e->tab_list)); /* no table is this run's */
+    e->n_tabs = 0;
     ctx.slots = e->slots;
     e->slots[0] = root;
     rc = walk(&ctx, root, 0);
     if (rc == KL_OK)
-        rc = run_rows(&ctx);
+        rc = run_rows(&ctx, KL_NONE, false);
+    /* Members found out of place, checked where they belong (the list may grow meanwhile:
+     * a misplaced object can hold misplaced members of its own). */
+    for (size_t i = 0; i < e->n_moved && rc == KL_OK; i++)
+        rc = check_misplaced(&ctx, &e->moved[i]);
     end_run(e);
     return rc;
 }
@@ -489,6 +684,65 @@ void kl_finding_init(kl_ctx *c, kl_finding *f, const kl_node *node, uint16_t fie
 const char *kl_keep(kl_ctx *c, const char *s, size_t len)
 {
     return kl_arena_strndup(&c->e->run, s, len);
+}
+
+/* The home slot of `list` in a table of `cap` slots: its address, scrambled by the usual
+ * multiplicative (Fibonacci) hash so that nodes of one array spread out. */
+static size_t list_slot(const kl_node *list, size_t cap)
+{
+    uintptr_t h = (uintptr_t)list / sizeof(kl_node);
+    return (size_t)(h * 0x9E3779B97F4A7C15u) & (cap - 1);
+}
+
+/* Double the table (or make its first 64 slots). false when out of memory. */
+static bool grow_lists(kl_engine *e)
+{
+    size_t cap = e->cap_lists ? e->cap_lists * 2 : 64;
+    list_text *t = calloc(cap, sizeof(*t));
+    if (t == NULL)
+        return false;
+    for (size_t i = 0; i < e->cap_lists; i++) {
+        if (e->lists[i].list == NULL)
+            continue;
+        size_t k = list_slot(e->lists[i].list, cap);
+        while (t[k].list != NULL)
+            k = (k + 1) & (cap - 1);
+        t[k] = e->lists[i];
+    }
+    free(e->lists);
+    e->lists = t;
+    e->cap_lists = cap;
+    return true;
+}
+
+const char *kl_list_text(kl_ctx *c, const kl_node *list)
+{
+    kl_engine *e = c->e;
+    if (list == NULL)
+        return kl_keep(c, "", 0);
+    if (e->cap_lists > 0) {
+        for (size_t k = list_slot(list, e->cap_lists); e->lists[k].list != NULL;
+             k = (k + 1) & (e->cap_lists - 1)) {
+            if (e->lists[k].list == list)
+                return e->lists[k].text;
+        }
+    }
+    kl_buf b = KL_BUF_INIT;
+    kl_msg_list(&b, list);
+    const char *text = NULL;
+    if (!kl_buf_failed(&b) && ((e->n_lists + 1) * 2 <= e->cap_lists || grow_lists(e)))
+        text = kl_arena_strndup(&e->keep, kl_buf_cstr(&b), b.len);
+    if (text != NULL) {
+        size_t k = list_slot(list, e->cap_lists);
+        while (e->lists[k].list != NULL)
+            k = (k + 1) & (e->cap_lists - 1);
+        e->lists[k] = (list_text){list, text};
+        e->n_lists++;
+    } else {
+        text = kl_keep(c, kl_buf_cstr(&b), b.len); /* not cached: this run's copy, or NULL */
+    }
+    kl_buf_dispose(&b);
+    return text;
 }
 
 /* The object that should hold field `f`, given the place `@` is bound to. */
@@ -569,6 +823,13 @@ int kl_report(kl_ctx *c, const kl_finding *f)
             kl_span s = kl_node_span(c, parent, false);
             d.span = kl_span_make(s.start, s.start + (s.end > s.start ? 1 : 0));
         }
+    }
+    /* Under a misplaced member, the finding is about the place it belongs to: say so. */
+    if (c->misplaced_at != NULL) {
+        size_t n = strlen(c->misplaced_at);
+        const char *path = kl_buf_cstr(&e->tmp);
+        if (strncmp(path, c->misplaced_at, n) == 0)
+            kl_buf_printf(&e->msg, " (checked as `%s%s` would be)", c->belongs_at, path + n);
     }
     /* The same finding twice (two rows checking one thing, e.g. two size limits on a
      * malformed data: URI) is reported once. */

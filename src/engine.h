@@ -72,8 +72,16 @@ typedef struct kl_ctx {
     const kl_node **slots; /* fixed fields' nodes; NULL while detecting */
     const kl_node *item;   /* `@` */
     uint16_t item_field;   /* the field `@` is an instance of; KL_NONE when unbound */
+    /* The member table of the item a row runs on (rules.h, `local`), or NULL: the nodes of
+     * the fields inside it, [0] being the item itself. Used only while `item` is that item. */
+    const kl_node *const *item_tab;
     const kl_row *row;     /* the row being run */
     int depth;             /* recursion guard for defaults that depend on defaults */
+    /* While a misplaced (or misspelt) member is checked as the field it would become
+     * (kl_misplaced): its path, and the path it would have; findings under it say so. NULL
+     * otherwise. */
+    const char *misplaced_at;
+    const char *belongs_at;
 } kl_ctx;
 
 /* Node at `ref` (NULL when absent); ref must be single-valued. */
@@ -146,6 +154,7 @@ typedef struct kl_finding {
     const kl_fixspec *fix;      /* NULL: the row's */
     const kl_node *fix_node;    /* SET value made by the engine */
     const char *fix_name;       /* RENAME made by the engine */
+    bool fix_unsafe;            /* fix_node is a guess at the meaning (a nearest value) */
     bool no_fix;
     struct {
         const kl_node *node;
@@ -162,6 +171,8 @@ int kl_report(kl_ctx *c, const kl_finding *f);
 
 /* msg.c */
 void kl_msg_value(kl_buf *b, const kl_node *n, bool defaulted);
+/* A value as JSON text, in full (kl_msg_value clips it for a message). */
+void kl_msg_json(kl_buf *b, const kl_node *n);
 void kl_msg_render(kl_ctx *c, kl_buf *b, const kl_tmpl *t, const kl_finding *f);
 /* Does the finding supply every fact (placeholder) template `t` uses? */
 bool kl_msg_fillable(const kl_tmpl *t, const kl_finding *f);
@@ -187,9 +198,32 @@ int kl_fix_build(kl_ctx *c, const kl_finding *f, kl_fix *fix, kl_edit *edits);
 bool kl_name_taken(const kl_node *obj, const char *name, size_t len, const kl_node *self);
 /* A NUL-terminated copy in the run arena, or NULL. */
 const char *kl_keep(kl_ctx *c, const char *s, size_t len);
+/*
+ * The text kl_msg_list writes for `list` (NULL: ""), or NULL when out of memory. `list` must
+ * be a node of the engine's ruleset (a row's `values`, `mimes`, `strings`, ...), never of a
+ * document: the text is made once and kept for the engine's life, keyed by the node's address,
+ * so a finding's "allowed values" cost nothing after the first.
+ */
+const char *kl_list_text(kl_ctx *c, const kl_node *list);
 
-/* unknown keys (engine.c) */
+/* unknown keys (unknown.c) */
 int kl_unknown_key(kl_ctx *c, const kl_node *member, uint16_t obj_field);
+
+/*
+ * A member the profile declares elsewhere ("move it into `input`"), or under another name
+ * (a legacy alias, another provider's spelling, a typo), whose
+ * fix would make it the declared field `field` (not one inside a list item): once the walk
+ * and the rows are done, its value is checked as that field would be — the rows
+ * whose every path lies within that field (its type, enum, range, length, item counts, URI
+ * schemes, media types, ...), and the unknown keys inside it — with findings at the member's
+ * real paths. A null value is not checked (it counts as not sent). Beyond a fixed number of
+ * such members per document, further ones are only reported as unknown keys. A `renamed`
+ * member (it stays in its object) is checked by every row that reports at or below the
+ * field, whatever else the row reads: the rest of the document is what the rename leaves.
+ *
+ * @return KL_OK or KL_ENOMEM.
+ */
+int kl_misplaced(kl_ctx *c, const kl_node *member, uint16_t field, bool renamed);
 
 /* tokens.c: call fn for every match of token pattern `t` in s[0..len) (decoded offsets). */
 typedef bool (*kl_token_fn)(void *ctx, uint32_t start, uint32_t end, uint64_t n);

@@ -2,61 +2,15 @@
  * Fixes: a finding's fix template (set a value, remove a member, rename a
  * key, move a member into another object) turned into byte edits of the
  * linted source. Edits are computed from the spans the loader recorded, so
- * they keep the file's own formatting; no fix is offered inside JSON held
- * in a string (its text would need re-escaping), nor one that would give an
- * object two members of the same name: a fix never makes a payload invalid.
+ * they keep the file's own formatting (an inserted member takes the layout
+ * of the members around it); no fix is offered inside JSON held in a string
+ * (its text would need re-escaping), nor one that would give an object two
+ * members of the same name: a fix never makes a payload invalid. Each fix
+ * says whether it is safe (kl_fix.unsafe; rules/README.md §8).
  */
 #include <string.h>
 
 #include "engine.h"
-
-/* JSON text of a literal node from a rule file. */
-static void put_json(kl_buf *b, const kl_node *n)
-{
-    switch (n->kind) {
-    case KL_JSON_STRING:
-        kl_buf_putc(b, '"');
-        kl_buf_put_json_escaped(b, n->u.str, n->len);
-        kl_buf_putc(b, '"');
-        break;
-    case KL_JSON_NUMBER:
-        kl_buf_put(b, n->u.str, n->len);
-        break;
-    case KL_JSON_TRUE:
-        kl_buf_puts(b, "true");
-        break;
-    case KL_JSON_FALSE:
-        kl_buf_puts(b, "false");
-        break;
-    case KL_JSON_NULL:
-        kl_buf_puts(b, "null");
-        break;
-    case KL_JSON_ARRAY:
-        kl_buf_putc(b, '[');
-        for (uint32_t i = 0; i < n->len; i++) {
-            if (i)
-                kl_buf_puts(b, ", ");
-            put_json(b, &n->u.children[i]);
-        }
-        kl_buf_putc(b, ']');
-        break;
-    case KL_JSON_OBJECT:
-        kl_buf_putc(b, '{');
-        for (uint32_t i = 0; i < n->len; i++) {
-            const kl_node *m = &n->u.children[i];
-            if (i)
-                kl_buf_puts(b, ", ");
-            kl_buf_putc(b, '"');
-            kl_buf_put_json_escaped(b, m->key, m->key_len);
-            kl_buf_puts(b, "\": ");
-            put_json(b, m);
-        }
-        kl_buf_putc(b, '}');
-        break;
-    default:
-        break;
-    }
-}
 
 /* The bytes to delete to remove member/item `m` together with one comma. */
 static kl_span removal(const kl_node *m)
@@ -73,20 +27,90 @@ static kl_span removal(const kl_node *m)
     return kl_span_make(start, m->span.end);
 }
 
-/* Where and what to insert to add `"name": <text>` to object `obj`. */
-static void insertion(kl_buf *text, const kl_node *obj, const char *name, size_t name_len,
-                      const char *value, size_t value_len, uint32_t *at)
+static bool is_ws(char ch)
 {
-    if (obj->len > 0) {
-        *at = obj->u.children[obj->len - 1].span.end;
+    return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
+}
+
+/* The blanks that begin the line `at` is on; false when something else comes before `at`
+ * on that line. */
+static bool line_indent(const kl_source *src, uint32_t at, kl_span *indent)
+{
+    uint32_t i = at;
+    while (i > 0 && (src->data[i - 1] == ' ' || src->data[i - 1] == '\t'))
+        i--;
+    *indent = kl_span_make(i, at);
+    return i == 0 || src->data[i - 1] == '\n';
+}
+
+/*
+ * The text between object `obj`'s last member and the member inserted after it: the comma,
+ * then the blanks that separate the last member from what comes before it (the `{` or the
+ * previous comma). In an object written over several lines those hold a line break and the
+ * members' indentation, so the new member gets a line of its own (true, and `*indent` is
+ * that indentation); otherwise ", " keeps the object on its lines.
+ */
+static bool separator(kl_buf *text, const kl_source *src, const kl_node *obj, kl_span *indent)
+{
+    const kl_node *last = &obj->u.children[obj->len - 1];
+    uint32_t key = last->key_span.start, ws = key;
+    while (ws > obj->span.start && is_ws(src->data[ws - 1]))
+        ws--;
+    if (memchr(src->data + ws, '\n', key - ws) == NULL) {
         kl_buf_puts(text, ", ");
+        return false;
+    }
+    kl_buf_putc(text, ',');
+    kl_buf_put(text, src->data + ws, key - ws);
+    line_indent(src, key, indent); /* true: a line break comes before the key */
+    return true;
+}
+
+/* A value's text written at another indentation: after each line break inside it (blanks
+ * only: JSON strings hold no raw line break), `from` becomes `to`. */
+static void put_reindented(kl_buf *b, const kl_source *src, kl_span value, kl_span from, kl_span to)
+{
+    const char *p = src->data + value.start, *end = src->data + value.end;
+    size_t from_len = from.end - from.start;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *stop = nl ? nl + 1 : end;
+        kl_buf_put(b, p, (size_t)(stop - p));
+        p = stop;
+        if (nl != NULL && (size_t)(end - p) >= from_len &&
+            memcmp(p, src->data + from.start, from_len) == 0) {
+            kl_buf_put(b, src->data + to.start, to.end - to.start);
+            p += from_len;
+        }
+    }
+}
+
+/*
+ * Where (`*at`) and what (`ins`) to insert to add `"name": <value>` to object `obj`, with
+ * the layout of its members (separator()). The value is `text`, or (text NULL) a member
+ * `moved` of the source, whose value is re-indented to its new place when both it and the
+ * object's members begin lines of their own.
+ */
+static void insertion(kl_buf *ins, const kl_source *src, const kl_node *obj, const char *name,
+                      size_t name_len, const char *text, const kl_node *moved, uint32_t *at)
+{
+    kl_span indent = {0, 0}, old_indent;
+    bool lines = false;
+    if (obj->len > 0) {
+        lines = separator(ins, src, obj, &indent);
+        *at = obj->u.children[obj->len - 1].span.end;
     } else {
         *at = obj->span.start + 1;
     }
-    kl_buf_putc(text, '"');
-    kl_buf_put_json_escaped(text, name, name_len);
-    kl_buf_puts(text, "\": ");
-    kl_buf_put(text, value, value_len);
+    kl_buf_putc(ins, '"');
+    kl_buf_put_json_escaped(ins, name, name_len);
+    kl_buf_puts(ins, "\": ");
+    if (text != NULL)
+        kl_buf_puts(ins, text);
+    else if (lines && line_indent(src, moved->key_span.start, &old_indent))
+        put_reindented(ins, src, moved->span, old_indent, indent);
+    else
+        kl_buf_put(ins, src->data + moved->span.start, moved->span.end - moved->span.start);
 }
 
 bool kl_name_taken(const kl_node *obj, const char *name, size_t len, const kl_node *self)
@@ -120,10 +144,17 @@ int kl_fix_build(kl_ctx *c, const kl_finding *f, kl_fix *fix, kl_edit *edits)
     kl_fixk kind = spec ? (kl_fixk)spec->kind : KL_FIX_NONE;
     const kl_node *value = spec ? spec->value : NULL;
     const char *name = spec ? spec->name : NULL;
-    if (f->fix_node) {
+    /* The engine's own fix wins over the template; but when its guess (the nearest value) is
+     * the value the template sets, the template is the rule author's word: safe unless it
+     * says otherwise, with its own description. */
+    bool guess_is_template = f->fix_node != NULL && f->fix_unsafe && kind == KL_FIX_SET &&
+                             value != NULL && kl_node_equal(value, f->fix_node);
+    bool made = (f->fix_node != NULL && !guess_is_template) ||
+                (f->fix_node == NULL && f->fix_name != NULL);
+    if (made && f->fix_node) {
         kind = KL_FIX_SET;
         value = f->fix_node;
-    } else if (f->fix_name) {
+    } else if (made) {
         kind = KL_FIX_RENAME;
         name = f->fix_name;
     }
@@ -144,7 +175,7 @@ int kl_fix_build(kl_ctx *c, const kl_finding *f, kl_fix *fix, kl_edit *edits)
     case KL_FIX_SET: {
         if (value == NULL)
             break;
-        put_json(&text, value);
+        kl_msg_json(&text, value);
         if (node != NULL) {
             edits[0].span = node->span;
             edits[0].text = kl_keep(c, kl_buf_cstr(&text), text.len);
@@ -166,9 +197,9 @@ int kl_fix_build(kl_ctx *c, const kl_finding *f, kl_fix *fix, kl_edit *edits)
             }
             kl_buf ins = KL_BUF_INIT;
             uint32_t at;
-            insertion(&ins, obj, fl->name, fl->name_len, kl_buf_cstr(&text), text.len, &at);
+            insertion(&ins, c->src, obj, fl->name, fl->name_len, kl_buf_cstr(&text), NULL, &at);
             edits[0].span = kl_span_make(at, at);
-            edits[0].text = kl_keep(c, kl_buf_cstr(&ins), ins.len);
+            edits[0].text = kl_buf_failed(&ins) ? NULL : kl_keep(c, kl_buf_cstr(&ins), ins.len);
             kl_buf_dispose(&ins);
             n_edits = 1;
         }
@@ -204,17 +235,16 @@ int kl_fix_build(kl_ctx *c, const kl_finding *f, kl_fix *fix, kl_edit *edits)
                                  ? NULL
                                  : kl_resolve_from(c, c->root, 0, spec->target);
         if (obj == NULL || obj->kind != KL_JSON_OBJECT || obj == node || obj == node->parent ||
-            kl_name_taken(obj, node->key, node->key_len, NULL))
+            kl_node_is_inner(c, obj) || kl_name_taken(obj, node->key, node->key_len, NULL))
             break;
-        /* The member's own text, from its key to the end of its value. */
-        const char *src = c->src->data;
-        uint32_t vs = node->span.start, ve = node->span.end;
+        /* The member's own value, as it is written. */
         kl_buf ins = KL_BUF_INIT;
         uint32_t at;
-        insertion(&ins, obj, node->key, node->key_len, src + vs, ve - vs, &at);
+        insertion(&ins, c->src, obj, node->key, node->key_len, NULL, node, &at);
         kl_span del = removal(node);
         kl_edit a = {del, ""};
-        kl_edit b = {kl_span_make(at, at), kl_keep(c, kl_buf_cstr(&ins), ins.len)};
+        kl_edit b = {kl_span_make(at, at),
+                     kl_buf_failed(&ins) ? NULL : kl_keep(c, kl_buf_cstr(&ins), ins.len)};
         kl_buf_dispose(&ins);
         if (at > del.start && at < del.end)
             break; /* would overlap: no safe fix */
@@ -233,13 +263,15 @@ int kl_fix_build(kl_ctx *c, const kl_finding *f, kl_fix *fix, kl_edit *edits)
         for (size_t i = 0; i < n_edits; i++)
             if (edits[i].text == NULL)
                 result = -1;
-        if (spec && spec->description.n_segs > 0 && f->fix_node == NULL && f->fix_name == NULL) {
+        if (spec && spec->description.n_segs > 0 && !made) {
             kl_buf_clear(&desc);
             kl_msg_render(c, &desc, &spec->description, f);
         }
         fix->description = kl_keep(c, kl_buf_cstr(&desc), desc.len);
         fix->edits = edits;
         fix->n_edits = n_edits;
+        /* Engine-made fixes say for themselves; a template is safe unless marked. */
+        fix->unsafe = made ? f->fix_unsafe : spec != NULL && spec->unsafe;
         if (fix->description == NULL || kl_buf_failed(&desc) || kl_buf_failed(&text))
             result = -1;
         else if (result == 0)

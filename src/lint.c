@@ -1,6 +1,6 @@
 /*
  * The lint façade: one call from source to diagnostics, shared by the CLI
- * and (later) the LSP server.
+ * and the LSP server.
  *
  * A lint is the strict loader, then (unless syntax-only) the rule engine:
  * the document's profile (detected, or forced by the options) run over the
@@ -8,6 +8,11 @@
  *
  * Diagnostics are appended in the order they are found; callers that show
  * them to people sort them (kl_diags_sort) per document.
+ *
+ * A profile id is checked in every mode: a syntax-only linter runs no rule,
+ * but an id it is given must still name a profile (of the options' rules,
+ * else of the built-in ones, loaded the first time an id is to be checked),
+ * so that a typo is an error whether or not --syntax-only is on.
  */
 #include "klint/lint.h"
 
@@ -18,10 +23,28 @@
 struct kl_linter {
     kl_lint_options opts;
     kl_doc *doc; /* reused for every document: its arena keeps its memory */
-    kl_ruleset *own_rules;     /* the built-in rules, when the options gave none */
+    kl_ruleset *own_rules;     /* the built-in rules, when the options gave none (syntax only:
+                                * loaded when a profile id is first checked) */
     kl_engine *engine;         /* NULL for syntax-only linting */
     const kl_profile *profile; /* forced by the options, or NULL */
 };
+
+/* The profile named `id` in the linter's rules (loading the built-in ones if need be) into
+ * `*out`. @return KL_OK, KL_EUSAGE when no profile has that id, or KL_ENOMEM. */
+static int find_profile(kl_linter *linter, const char *id, const kl_profile **out)
+{
+    const kl_ruleset *rules = linter->opts.rules;
+    if (rules == NULL) {
+        if (linter->own_rules == NULL) {
+            int rc = kl_ruleset_builtin(&linter->own_rules);
+            if (rc != KL_OK)
+                return rc;
+        }
+        rules = linter->own_rules;
+    }
+    *out = kl_ruleset_find_profile(rules, id);
+    return *out != NULL ? KL_OK : KL_EUSAGE;
+}
 
 int kl_linter_new(kl_linter **out, const kl_lint_options *opts)
 {
@@ -41,37 +64,50 @@ int kl_linter_new(kl_linter **out, const kl_lint_options *opts)
         free(linter);
         return rc;
     }
-    if (!linter->opts.syntax_only) {
-        const kl_ruleset *rules = linter->opts.rules;
-        if (rules == NULL) {
-            rc = kl_ruleset_builtin(&linter->own_rules);
-            rules = linter->own_rules;
-        }
-        if (rc == KL_OK && linter->opts.profile != NULL) {
-            linter->profile = kl_ruleset_find_profile(rules, linter->opts.profile);
-            if (linter->profile == NULL)
-                rc = KL_EUSAGE;
-        }
-        if (rc == KL_OK)
-            rc = kl_engine_new(&linter->engine, rules);
-        if (rc != KL_OK) {
-            kl_linter_free(linter);
-            return rc;
-        }
+    if (!linter->opts.syntax_only && linter->opts.rules == NULL)
+        rc = kl_ruleset_builtin(&linter->own_rules);
+    if (rc == KL_OK && linter->opts.profile != NULL)
+        rc = find_profile(linter, linter->opts.profile, &linter->profile);
+    if (rc == KL_OK && !linter->opts.syntax_only)
+        rc = kl_engine_new(&linter->engine,
+                           linter->opts.rules ? linter->opts.rules : linter->own_rules);
+    if (rc != KL_OK) {
+        kl_linter_free(linter);
+        return rc;
     }
     *out = linter;
     return KL_OK;
+}
+
+static int lint_with(kl_linter *linter, const kl_source *src, const kl_profile *profile,
+                     kl_diags *diags)
+{
+    int rc = kl_doc_parse(linter->doc, src, diags);
+    const kl_node *root = kl_doc_root(linter->doc);
+    if (rc != KL_OK || linter->engine == NULL || root == NULL)
+        return rc;
+    return kl_engine_run(linter->engine, profile, root, src, diags);
 }
 
 int kl_linter_lint(kl_linter *linter, const kl_source *src, kl_diags *diags)
 {
     if (linter == NULL || src == NULL || diags == NULL)
         return KL_EINTERNAL;
-    int rc = kl_doc_parse(linter->doc, src, diags);
-    const kl_node *root = kl_doc_root(linter->doc);
-    if (rc != KL_OK || linter->engine == NULL || root == NULL)
-        return rc;
-    return kl_engine_run(linter->engine, linter->profile, root, src, diags);
+    return lint_with(linter, src, linter->profile, diags);
+}
+
+int kl_linter_lint_as(kl_linter *linter, const kl_source *src, const char *profile,
+                      kl_diags *diags)
+{
+    if (linter == NULL || src == NULL || diags == NULL)
+        return KL_EINTERNAL;
+    const kl_profile *p = linter->profile;
+    if (profile != NULL) {
+        int rc = find_profile(linter, profile, &p);
+        if (rc != KL_OK)
+            return rc;
+    }
+    return lint_with(linter, src, p, diags);
 }
 
 void kl_linter_free(kl_linter *linter)

@@ -61,15 +61,24 @@ static int b64(unsigned char c)
     return -1;
 }
 
-static int hexv(char c)
+/* The byte a percent-escape at p[i] (the '%') stands for; -1 when it is cut short or not hex. */
+static int escaped_byte(const unsigned char *p, size_t n, size_t i)
 {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
+    if (i + 2 >= n)
+        return -1;
+    int hi = kl_ascii_hex((char)p[i + 1]), lo = kl_ascii_hex((char)p[i + 2]);
+    return hi < 0 || lo < 0 ? -1 : hi * 16 + lo;
+}
+
+bool kl_base64_size(size_t n, size_t pad, uint64_t *out)
+{
+    if (pad > 2 || pad > n)
+        return false;
+    size_t chars = n - pad;
+    if (chars % 4 == 1 || (pad > 0 && n % 4 != 0))
+        return false;
+    *out = (uint64_t)chars / 4 * 3 + (chars % 4 == 0 ? 0 : chars % 4 - 1);
+    return true;
 }
 
 bool kl_data_uri_size(const kl_data_uri *u, uint64_t *out)
@@ -80,7 +89,7 @@ bool kl_data_uri_size(const kl_data_uri *u, uint64_t *out)
         uint64_t size = 0;
         for (size_t i = 0; i < n; i++, size++) {
             if (p[i] == '%') {
-                if (i + 2 >= n || hexv((char)p[i + 1]) < 0 || hexv((char)p[i + 2]) < 0)
+                if (escaped_byte(p, n, i) < 0)
                     return false;
                 i += 2;
             }
@@ -91,14 +100,10 @@ bool kl_data_uri_size(const kl_data_uri *u, uint64_t *out)
     size_t pad = 0;
     while (pad < 2 && n > pad && p[n - 1 - pad] == '=')
         pad++;
-    size_t chars = n - pad;
-    for (size_t i = 0; i < chars; i++)
+    for (size_t i = 0; i < n - pad; i++)
         if (b64(p[i]) < 0)
             return false;
-    if (chars % 4 == 1 || (pad > 0 && (chars + pad) % 4 != 0))
-        return false;
-    *out = (uint64_t)chars / 4 * 3 + (chars % 4 == 0 ? 0 : chars % 4 - 1);
-    return true;
+    return kl_base64_size(n, pad, out);
 }
 
 size_t kl_data_uri_head(const kl_data_uri *u, unsigned char *buf, size_t cap)
@@ -107,8 +112,9 @@ size_t kl_data_uri_head(const kl_data_uri *u, unsigned char *buf, size_t cap)
     size_t n = u->payload_len, out = 0;
     if (!u->base64) {
         for (size_t i = 0; i < n && out < cap; i++) {
-            if (p[i] == '%' && i + 2 < n && hexv((char)p[i + 1]) >= 0 && hexv((char)p[i + 2]) >= 0) {
-                buf[out++] = (unsigned char)(hexv((char)p[i + 1]) * 16 + hexv((char)p[i + 2]));
+            int v = p[i] == '%' ? escaped_byte(p, n, i) : -1;
+            if (v >= 0) {
+                buf[out++] = (unsigned char)v;
                 i += 2;
             } else {
                 buf[out++] = p[i];
@@ -187,22 +193,24 @@ bool kl_image_size(const unsigned char *b, size_t n, uint32_t *w, uint32_t *h)
 
 bool kl_url_extension(const char *s, size_t len, const char **ext, size_t *ext_len)
 {
-    size_t end = 0;
-    while (end < len && s[end] != '?' && s[end] != '#')
-        end++;
-    /* The path starts after "scheme://authority". */
+    /* The path ends at the query or the fragment... */
+    const char *q = memchr(s, '?', len);
+    size_t end = q ? (size_t)(q - s) : len;
+    const char *h = memchr(s, '#', end);
+    end = h ? (size_t)(h - s) : end;
+    /* ... and starts after "scheme://authority". */
     size_t start = 0;
     const char *sep = NULL;
-    for (size_t i = 0; i + 2 < end; i++) {
-        if (s[i] == ':' && s[i + 1] == '/' && s[i + 2] == '/') {
-            sep = s + i + 3;
-            break;
-        }
+    for (const char *col = memchr(s, ':', end); col != NULL && sep == NULL;
+         col = memchr(col + 1, ':', end - (size_t)(col + 1 - s))) {
+        size_t i = (size_t)(col - s);
+        if (i + 2 < end && s[i + 1] == '/' && s[i + 2] == '/')
+            sep = col + 3;
     }
     if (sep != NULL) {
         start = (size_t)(sep - s);
-        while (start < end && s[start] != '/')
-            start++;
+        const char *slash = memchr(s + start, '/', end - start);
+        start = slash ? (size_t)(slash - s) : end;
     }
     size_t seg = end;
     while (seg > start && s[seg - 1] != '/')

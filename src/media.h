@@ -27,6 +27,14 @@ bool kl_data_uri_parse(const char *s, size_t len, kl_data_uri *out);
 /* Decoded size of the payload; false when its Base64 (or percent-encoding) is invalid. */
 bool kl_data_uri_size(const kl_data_uri *u, uint64_t *out);
 
+/*
+ * Decoded size of a Base64 text `n` characters long whose last `pad` (0 to 2) are '='
+ * padding; false when no Base64 text has that length (n - pad leaves 1 after groups of 4,
+ * or the padding does not complete a group of 4). Whether the characters are Base64 is
+ * the caller's business (kl_data_uri_size checks them).
+ */
+bool kl_base64_size(size_t n, size_t pad, uint64_t *out);
+
 /* Decode at most `cap` leading bytes of the payload into `buf`; returns how many. */
 size_t kl_data_uri_head(const kl_data_uri *u, unsigned char *buf, size_t cap);
 

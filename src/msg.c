@@ -52,13 +52,30 @@ void kl_node_path(kl_ctx *c, kl_buf *b, const kl_node *node)
     const kl_parsed *ps = r == c->root ? NULL : parsed_by_root(c, r);
     if (ps != NULL)
         kl_node_path(c, b, ps->outer);
-    char small[256];
-    size_t n = kl_path_of(node, small, sizeof(small));
     size_t skip = (ps != NULL) ? 1 : 0; /* an inner path continues the string's: drop its '$' */
-    if (n < sizeof(small)) {
+    /* Usually short and shallow: the steps from the root down, each written once. */
+    const kl_node *up[32];
+    size_t depth = 0;
+    bool deep = false;
+    for (const kl_node *x = node; x->parent != NULL && !deep; x = x->parent) {
+        if (depth == sizeof(up) / sizeof(up[0]))
+            deep = true;
+        else
+            up[depth++] = x;
+    }
+    char small[256] = "$";
+    size_t n = 1;
+    for (size_t i = depth; !deep && i-- > 0 && n < sizeof(small);) {
+        const kl_node *x = up[i];
+        n = x->parent->kind == KL_JSON_OBJECT
+                ? kl_path_append_member(small, sizeof(small), n, x->key, x->key_len)
+                : kl_path_append_index(small, sizeof(small), n, kl_node_index(x));
+    }
+    if (!deep && n < sizeof(small)) {
         kl_buf_put(b, small + skip, n - skip);
         return;
     }
+    n = kl_path_of(node, NULL, 0);
     kl_buf big = KL_BUF_INIT;
     if (!kl_buf_reserve(&big, n + 1)) {
         b->failed = true;
@@ -114,17 +131,16 @@ void kl_msg_place_name(kl_ctx *c, kl_buf *b, const kl_node *node, uint16_t field
 
 /* ---- Values --------------------------------------------------------------- */
 
-void kl_msg_value(kl_buf *b, const kl_node *n, bool defaulted)
+static void put_items(kl_buf *b, const kl_node *n);
+
+/* A value as JSON text: in full when `clip` is 0; else a string or a number clipped to `clip`
+ * characters (a string never inside one) and an array or an object summarised. */
+static void put_value(kl_buf *b, const kl_node *n, size_t clip)
 {
-    if (n == NULL) {
-        kl_buf_puts(b, "(nothing)");
-        return;
-    }
     switch (n->kind) {
     case KL_JSON_STRING: {
-        /* Clip by characters, never inside one. */
-        size_t at = 0, chars = 0;
-        while (at < n->len && chars < VALUE_CLIP) {
+        size_t at = clip ? 0 : n->len, chars = 0;
+        while (at < n->len && chars < clip) {
             at += kl_utf8_seq_len((unsigned char)n->u.str[at]);
             chars++;
         }
@@ -138,7 +154,7 @@ void kl_msg_value(kl_buf *b, const kl_node *n, bool defaulted)
         break;
     }
     case KL_JSON_NUMBER:
-        kl_buf_put(b, n->u.str, n->len > VALUE_CLIP ? VALUE_CLIP : n->len);
+        kl_buf_put(b, n->u.str, clip && n->len > clip ? clip : n->len);
         break;
     case KL_JSON_TRUE:
         kl_buf_puts(b, "true");
@@ -150,16 +166,55 @@ void kl_msg_value(kl_buf *b, const kl_node *n, bool defaulted)
         kl_buf_puts(b, "null");
         break;
     case KL_JSON_ARRAY:
-        kl_buf_printf(b, "[\xe2\x80\xa6] (%u item%s)", n->len, n->len == 1 ? "" : "s");
+        if (clip)
+            kl_buf_printf(b, "[\xe2\x80\xa6] (%u item%s)", n->len, n->len == 1 ? "" : "s");
+        else
+            put_items(b, n);
         break;
     case KL_JSON_OBJECT:
-        kl_buf_puts(b, "{\xe2\x80\xa6}");
+        if (clip)
+            kl_buf_puts(b, "{\xe2\x80\xa6}");
+        else
+            put_items(b, n);
         break;
     default:
         break;
     }
+}
+
+/* The members or items of an object or an array, in full. */
+static void put_items(kl_buf *b, const kl_node *n)
+{
+    bool obj = n->kind == KL_JSON_OBJECT;
+    kl_buf_putc(b, obj ? '{' : '[');
+    for (uint32_t i = 0; i < n->len; i++) {
+        const kl_node *m = &n->u.children[i];
+        if (i)
+            kl_buf_puts(b, ", ");
+        if (obj) {
+            kl_buf_putc(b, '"');
+            kl_buf_put_json_escaped(b, m->key, m->key_len);
+            kl_buf_puts(b, "\": ");
+        }
+        put_value(b, m, 0);
+    }
+    kl_buf_putc(b, obj ? '}' : ']');
+}
+
+void kl_msg_value(kl_buf *b, const kl_node *n, bool defaulted)
+{
+    if (n == NULL) {
+        kl_buf_puts(b, "(nothing)");
+        return;
+    }
+    put_value(b, n, VALUE_CLIP);
     if (defaulted)
         kl_buf_puts(b, " (the default)");
+}
+
+void kl_msg_json(kl_buf *b, const kl_node *n)
+{
+    put_value(b, n, 0);
 }
 
 void kl_msg_list(kl_buf *b, const kl_node *array)

@@ -102,6 +102,72 @@ static const kl_node *close_identifier(const kl_ruleset *rs, const kl_node *idf)
     return NULL;
 }
 
+/*
+ * Identification by one top-level member (nearly every profile: `{"eq": ["model", "..."]}`).
+ * A profile's `identify` is keyed when it is `eq(path, literal)` or `in(path, [literals])` on a
+ * top-level member field that has no default. While detecting (no slot table), kl_cond_eval
+ * then finds that member with kl_node_get on the root, takes it when it is not null, and
+ * compares it with kl_node_equal: true exactly when keyed_match says so. keyed_match needs
+ * only the member, which kl_profile_select looks up once per distinct name instead of once per
+ * profile.
+ */
+static const kl_cond *keyed_identify(const kl_profile *p)
+{
+    if (p->identify < 0)
+        return NULL;
+    const kl_cond *cd = &p->conds[p->identify];
+    if (cd->kind == KL_C_EQ) {
+        if (cd->b.kind != KL_OP_LIT || cd->b.lit == NULL)
+            return NULL;
+    } else if (cd->kind != KL_C_IN) {
+        return NULL;
+    }
+    if (cd->a.kind != KL_OP_PATH || cd->a.ref.rel)
+        return NULL;
+    const kl_field *f = &p->fields[cd->a.ref.field];
+    if (f->parent != 0 || f->step != KL_STEP_MEMBER || f->dflt != NULL || f->n_cases != 0)
+        return NULL;
+    return cd;
+}
+
+/* kl_cond_eval of a keyed `identify` (keyed_identify), given its member (NULL: absent). */
+static bool keyed_match(const kl_cond *cd, const kl_node *member)
+{
+    if (member == NULL || member->kind == KL_JSON_NULL)
+        return false;
+    if (cd->kind == KL_C_EQ)
+        return kl_node_equal(member, cd->b.lit);
+    for (uint32_t i = 0; i < cd->list->len; i++)
+        if (kl_node_equal(member, &cd->list->u.children[i]))
+            return true;
+    return false;
+}
+
+/* The root's member looked up for keyed identification, by name. */
+typedef struct keyed_member {
+    const char *name;
+    uint32_t name_len;
+    const kl_node *node;
+} keyed_member;
+
+enum { MAX_KEYED_NAMES = 8 };
+
+/* Does `p` identify itself in `root`? `seen` caches member lookups across profiles. */
+static bool identifies(kl_ctx *c, const kl_profile *p, keyed_member *seen, size_t *n_seen)
+{
+    const kl_cond *cd = keyed_identify(p);
+    if (cd == NULL)
+        return kl_cond_eval(c, p->identify);
+    const kl_field *f = &p->fields[cd->a.ref.field];
+    for (size_t i = 0; i < *n_seen; i++)
+        if (seen[i].name_len == f->name_len && memcmp(seen[i].name, f->name, f->name_len) == 0)
+            return keyed_match(cd, seen[i].node);
+    const kl_node *member = kl_node_get(c->root, f->name, f->name_len);
+    if (*n_seen < MAX_KEYED_NAMES)
+        seen[(*n_seen)++] = (keyed_member){f->name, f->name_len, member};
+    return keyed_match(cd, member);
+}
+
 static kl_span root_span(const kl_node *root)
 {
     return kl_span_make(root->span.start, root->span.start + 1);
@@ -122,20 +188,28 @@ const kl_profile *kl_profile_select(kl_ctx *c, int *status)
     }
     const kl_profile *matches[MAX_MATCHES];
     size_t n = 0;
+    keyed_member seen[MAX_KEYED_NAMES];
+    size_t n_seen = 0;
     for (int tier = 0; tier < 2 && n == 0; tier++) {
         for (size_t i = 0; i < n_profiles; i++) {
-            const kl_profile *p = kl_ruleset_profile_at(rs, i);
+            const kl_profile *p = kl_ruleset_profile_head(rs, i); /* detection needs no rows */
             int32_t cond = tier == 0 ? p->identify : p->shape;
             if (cond < 0)
                 continue;
             c->p = p;
-            if (kl_cond_eval(c, cond) && n < MAX_MATCHES)
+            bool match = tier == 0 ? identifies(c, p, seen, &n_seen) : kl_cond_eval(c, cond);
+            if (match && n < MAX_MATCHES)
                 matches[n++] = p;
         }
     }
     c->p = NULL;
-    if (n == 1)
-        return matches[0];
+    if (n == 1) {
+        /* The one profile that applies: compile its rows now if that has not happened yet. */
+        const kl_profile *whole = kl_ruleset_complete(rs, matches[0]);
+        if (whole == NULL)
+            *status = KL_ENOMEM;
+        return whole;
+    }
 
     kl_buf msg = KL_BUF_INIT;
     if (n > 1) {

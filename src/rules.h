@@ -1,6 +1,7 @@
 /*
- * The compiled rule model: what rules_load.c builds from rules/NAME.json and
- * what the engine (engine.c, cond.c, checks.c, msg.c, profile.c) walks.
+ * The compiled rule model: what the rule compiler (rules_*.c, see rules_cc.h)
+ * builds from rules/NAME.json and what the engine (engine.c, cond.c,
+ * checks.c, msg.c, profile.c) walks.
  *
  * Everything here is read-only once kl_ruleset_finish has returned, so one
  * ruleset serves any number of engines on any number of threads. All
@@ -71,6 +72,8 @@ typedef struct kl_field {
     uint8_t step;    /* kl_step */
     bool in_item;    /* at or below an ITEM step: resolved per item, not by slot */
     uint16_t anchor; /* nearest ITEM ancestor-or-self; KL_NONE when none */
+    uint16_t fixed;  /* nearest ancestor-or-self outside every list (its node is in the slot
+                      * table); 0, the root, at worst */
     uint16_t depth;  /* steps from the root */
     uint16_t item_child;   /* the [*] child, or KL_NONE */
     uint16_t parsed_child; /* the parsed-JSON child of a json-string, or KL_NONE */
@@ -97,6 +100,14 @@ typedef struct kl_field {
     const char *unknown_source;
     const kl_node *spec; /* the field's object in the rule file */
     const uint16_t *chain; /* fields from the root (excluded) down to this one, `depth` of them */
+    /* Item member tables: every field inside a list item (`anchor` set) has a place `local`
+     * in its item's table; an ITEM field lists the `n_anchored` fields of that table (itself
+     * first, parents before children), and `tabled` says whether the engine keeps such
+     * tables for its items (its list is outside any other list). */
+    uint16_t local;
+    uint16_t n_anchored;
+    const uint16_t *anchored;
+    bool tabled;
 } kl_field;
 
 /* ---- Operands and conditions --------------------------------------- */
@@ -124,6 +135,8 @@ typedef struct kl_operand {
     uint16_t n_refs;
     int32_t where; /* KL_OP_COUNT; -1 for none */
     const kl_node *lit;
+    bool lit_is_num; /* LIT: `lit` reads as a number (kl_node_number), worked out once */
+    double lit_num;
 } kl_operand;
 
 typedef enum kl_condk {
@@ -212,6 +225,7 @@ typedef struct kl_fixspec {
     const char *name;     /* RENAME */
     uint16_t target;      /* MOVE_INTO: field index of the object */
     kl_tmpl description;  /* n_segs 0: the default description */
+    bool unsafe;          /* "unsafe": true: applied only with --unsafe-fixes */
 } kl_fixspec;
 
 /* ---- Rows ------------------------------------------------------------- */
@@ -278,9 +292,14 @@ typedef struct kl_row {
     kl_related_spec *related;
     uint16_t n_related;
     bool implied;        /* made from a field attribute */
+    bool judges_type;    /* its check is `type` (kl_check_judges_type) */
     bool needs_target;   /* the check finds nothing when nothing is at `at` */
     uint16_t gate;       /* a field outside any list that must be sent for the row to matter,
                           * or KL_NONE: lets the engine skip rows about absent fields */
+    uint16_t reach;      /* the deepest field whose subtree holds every place the row reads
+                          * (`at`, and the paths of its condition, parameters, related places,
+                          * message and fix): the row can be run on that subtree alone, e.g.
+                          * on a misplaced member checked where it belongs */
     const char *overlay; /* overlay id, or NULL */
     const kl_node *spec; /* the row (or attribute) in the rule file */
 } kl_row;
@@ -331,6 +350,32 @@ typedef struct kl_rule_id {
     const char *summary;
     const char *explain;
 } kl_rule_id;
+
+/*
+ * Compile the built-in rule files with every check a rule file read at run time gets (call
+ * before kl_ruleset_finish). Without it they are trusted: the checks that can only find
+ * mistakes are skipped for them. The test suite compiles them strictly, so a mistake in a
+ * built-in file fails the tests rather than going unnoticed.
+ */
+void kl_ruleset_set_strict(kl_ruleset *rs);
+
+/*
+ * Lazy profiles. A ruleset of trusted files only (the built-in ones, no --rules file, not
+ * strict) compiles each profile's head at kl_ruleset_finish: its own keys, its fields with
+ * their member hashes, defaults and item tables, and its detection conditions; that is all
+ * detection (kl_profile_select), the walk and kl_ruleset_fields_named read. The rest (rows,
+ * aliases, not-applicable list) is compiled the first time the whole profile is asked for,
+ * once, whatever the thread: so a run compiles the rows of the profiles its documents use.
+ *
+ * kl_ruleset_profile_at and kl_ruleset_find_profile (klint/rules.h) always give whole
+ * profiles, compiling them when needed (NULL when that runs out of memory). Other rulesets'
+ * profiles are whole from kl_ruleset_finish on.
+ */
+/* Profile `i` as it is: its head at least (its rows may not be compiled yet); NULL when `i`
+ * is out of range. For detection and for what only reads fields and conditions. */
+const kl_profile *kl_ruleset_profile_head(const kl_ruleset *rs, size_t i);
+/* `p` (a profile of `rs`) whole; NULL when out of memory. */
+const kl_profile *kl_ruleset_complete(const kl_ruleset *rs, const kl_profile *p);
 
 /* The ruleset's read-only view, for the engine and `klint rules`. */
 const kl_tmpl *kl_ruleset_xmsg(const kl_ruleset *rs, int which);

@@ -6,134 +6,42 @@
  */
 #include "rules_cc.h"
 
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-
-#include "buf.h"
-#include "klint/path.h"
-
-/* ---- Small helpers ---------------------------------------------------- */
-
-void *kl_cc_alloc(kl_cc *C, size_t size)
-{
-    void *p = kl_arena_alloc(C->arena, size);
-    if (p == NULL)
-        C->failed = true;
-    else
-        memset(p, 0, size);
-    return p;
-}
-
-const char *kl_cc_str(kl_cc *C, const kl_node *n)
-{
-    if (n == NULL || n->kind != KL_JSON_STRING)
-        return NULL;
-    char *s = kl_arena_strndup(C->arena, n->u.str, n->len);
-    if (s == NULL)
-        C->failed = true;
-    return s;
-}
-
-bool kl_cc_is(const kl_node *n, const char *s)
-{
-    size_t len = strlen(s);
-    return n != NULL && n->kind == KL_JSON_STRING && n->len == len && memcmp(n->u.str, s, len) == 0;
-}
-
-void kl_cc_error(kl_cc *C, const kl_node *n, bool key, const char *fmt, ...)
-{
-    kl_buf msg = KL_BUF_INIT;
-    va_list ap;
-    va_start(ap, fmt);
-    kl_buf_vprintf(&msg, fmt, ap);
-    va_end(ap);
-
-    char path[512];
-    size_t plen = kl_path_of(n, path, sizeof(path));
-    if (plen >= sizeof(path))
-        strcpy(path + sizeof(path) - 4, "...");
-    kl_diag d = {0};
-    d.rule = KL_RULE_RULES_INVALID;
-    d.severity = KL_SEV_ERROR;
-    d.message = kl_buf_cstr(&msg);
-    d.path = path;
-    d.span = (key && n->key != NULL) ? n->key_span : n->span;
-    if (kl_buf_failed(&msg) || kl_diags_add(C->file->diags, &d) != KL_OK)
-        C->failed = true;
-    C->file->bad = true;
-    kl_buf_dispose(&msg);
-}
-
-bool kl_cc_severity(kl_cc *C, const kl_node *n, kl_severity *out)
-{
-    static const struct {
-        const char *name;
-        kl_severity sev;
-    } names[] = {{"error", KL_SEV_ERROR}, {"warning", KL_SEV_WARNING}, {"info", KL_SEV_INFO}};
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-        if (kl_cc_is(n, names[i].name)) {
-            *out = names[i].sev;
-            return true;
-        }
-    }
-    kl_cc_error(C, n, false, "a severity is \"error\", \"warning\" or \"info\"");
-    return false;
-}
-
-bool kl_cc_word_in(const char *list, const char *w, size_t len)
-{
-    if (list == NULL)
-        return false;
-    const char *s = list;
-    while (*s) {
-        while (*s == ' ')
-            s++;
-        const char *e = s;
-        while (*e && *e != ' ')
-            e++;
-        if ((size_t)(e - s) == len && len > 0 && memcmp(s, w, len) == 0)
-            return true;
-        s = e;
-    }
-    return false;
-}
-
-bool kl_cc_keys(kl_cc *C, const kl_node *obj, const char *what, const char *allowed,
-                const char *allowed2)
-{
-    bool ok = true;
-    for (uint32_t i = 0; i < obj->len; i++) {
-        const kl_node *m = &obj->u.children[i];
-        if (kl_cc_word_in(allowed, m->key, m->key_len) || kl_cc_word_in(allowed2, m->key, m->key_len) ||
-            (m->key_len == 7 && memcmp(m->key, "comment", 7) == 0))
-            continue;
-        kl_cc_error(C, m, true, "unknown key `%.*s` in %s (allowed: %s%s%s)", (int)m->key_len,
-                    m->key, what, allowed, allowed2 && *allowed2 ? " " : "",
-                    allowed2 ? allowed2 : "");
-        ok = false;
-    }
-    return ok;
-}
 
 int32_t kl_cc_new_cond(kl_cc *C)
 {
     kl_pbuild *b = C->b;
-    if (b->n_conds == b->cap_conds) {
-        uint32_t cap = b->cap_conds ? b->cap_conds * 2 : 32;
-        kl_cond *nc = realloc(b->conds, cap * sizeof(*nc));
-        if (nc == NULL) {
-            C->failed = true;
-            return -1;
-        }
-        b->conds = nc;
-        b->cap_conds = cap;
+    if (b->conds_fixed && b->n_conds == b->cap_conds) {
+        C->failed = true; /* kl_cc_cond_bound was wrong: never move a table readers have */
+        return -1;
     }
+    kl_cond *conds = kl_cc_grow(C, b->conds, &b->cap_conds, b->n_conds, sizeof(kl_cond));
+    if (conds == NULL)
+        return -1;
+    b->conds = conds;
     memset(&b->conds[b->n_conds], 0, sizeof(kl_cond));
     return (int32_t)b->n_conds++;
 }
 
 /* ---- Paths ------------------------------------------------------------ */
+
+uint16_t kl_cc_common(const kl_cc *C, uint16_t a, uint16_t b)
+{
+    if (a == KL_NONE)
+        return b;
+    if (b == KL_NONE)
+        return a;
+    const kl_field *f = C->b->fields;
+    while (f[a].depth > f[b].depth)
+        a = f[a].parent;
+    while (f[b].depth > f[a].depth)
+        b = f[b].parent;
+    while (a != b) {
+        a = f[a].parent;
+        b = f[b].parent;
+    }
+    return a;
+}
 
 uint16_t kl_cc_item_of(kl_cc *C, uint16_t f)
 {
@@ -150,13 +58,7 @@ static uint16_t member_of(kl_cc *C, uint16_t f, const char *name, size_t len)
     const kl_field *fl = &C->b->fields[f];
     if (fl->parsed_child != KL_NONE)
         f = fl->parsed_child;
-    for (uint32_t i = 0; i < C->b->n_fields; i++) {
-        const kl_field *x = &C->b->fields[i];
-        if (x->parent == f && x->step == KL_STEP_MEMBER && x->name_len == len &&
-            memcmp(x->name, name, len) == 0)
-            return (uint16_t)i;
-    }
-    return KL_NONE;
+    return kl_cc_member(C, f, name, len);
 }
 
 static bool is_ident_start(char ch)
@@ -195,6 +97,7 @@ bool kl_cc_path(kl_cc *C, const kl_node *sn, uint16_t scope, bool multi, kl_ref 
                 out->field = (uint16_t)i;
                 if (crossed)
                     *crossed = x->in_item;
+                C->reach = kl_cc_common(C, C->reach, out->field);
                 return true;
             }
         }
@@ -300,6 +203,7 @@ bool kl_cc_path(kl_cc *C, const kl_node *sn, uint16_t scope, bool multi, kl_ref 
     if (crossed)
         *crossed = cross;
     out->field = cur;
+    C->reach = kl_cc_common(C, C->reach, cur);
     return true;
 bad:
     kl_cc_error(C, sn, false,
@@ -348,28 +252,28 @@ bool kl_cc_operand(kl_cc *C, const kl_node *n, uint16_t scope, bool path_string,
     if (!kl_cc_keys(C, n, "a value expression", "path sent value len count where sum", NULL))
         return false;
     const kl_node *v;
-    if ((v = kl_node_getz(n, "path")) != NULL) {
+    if ((v = KL_CC_GET(n, "path")) != NULL) {
         out->kind = KL_OP_PATH;
         return kl_cc_path(C, v, scope, false, &out->ref, NULL);
     }
-    if ((v = kl_node_getz(n, "sent")) != NULL) {
+    if ((v = KL_CC_GET(n, "sent")) != NULL) {
         out->kind = KL_OP_SENT;
         return kl_cc_path(C, v, scope, false, &out->ref, NULL);
     }
-    if ((v = kl_node_getz(n, "value")) != NULL) {
+    if ((v = KL_CC_GET(n, "value")) != NULL) {
         out->kind = KL_OP_LIT;
         out->lit = v;
         return true;
     }
-    if ((v = kl_node_getz(n, "len")) != NULL) {
+    if ((v = KL_CC_GET(n, "len")) != NULL) {
         out->kind = KL_OP_LEN;
         return compile_refs(C, v, scope, false, &out->refs, &out->n_refs);
     }
-    if ((v = kl_node_getz(n, "count")) != NULL) {
+    if ((v = KL_CC_GET(n, "count")) != NULL) {
         out->kind = KL_OP_COUNT;
         if (!kl_cc_path(C, v, scope, false, &out->ref, NULL))
             return false;
-        const kl_node *w = kl_node_getz(n, "where");
+        const kl_node *w = KL_CC_GET(n, "where");
         if (w == NULL) {
             kl_cc_error(C, n, false, "`count` needs `where` (use `len` to count every item)");
             return false;
@@ -382,7 +286,7 @@ bool kl_cc_operand(kl_cc *C, const kl_node *n, uint16_t scope, bool path_string,
         out->where = kl_cc_cond(C, w, item);
         return out->where >= 0;
     }
-    if ((v = kl_node_getz(n, "sum")) != NULL) {
+    if ((v = KL_CC_GET(n, "sum")) != NULL) {
         out->kind = KL_OP_SUM;
         return kl_cc_path(C, v, scope, true, &out->ref, NULL);
     }
@@ -405,25 +309,6 @@ static const struct {
     {"all", KL_C_ALL},         {"keys_in", KL_C_KEYS_IN}, {"and", KL_C_AND},
     {"or", KL_C_OR},           {"not", KL_C_NOT},
 };
-
-static uint32_t compile_types(kl_cc *C, const kl_node *n)
-{
-    uint32_t types = 0;
-    uint32_t count = n->kind == KL_JSON_ARRAY ? n->len : 1;
-    for (uint32_t i = 0; i < count; i++) {
-        const kl_node *t = n->kind == KL_JSON_ARRAY ? &n->u.children[i] : n;
-        const char *s = kl_cc_str(C, t);
-        uint32_t bit = s ? kl_type_parse(s) : 0;
-        if (bit == 0) {
-            kl_cc_error(C, t, false,
-                        "unknown type (string, numeric-string, json-string, integer, "
-                        "integer-valued, number, boolean, object, array, null)");
-            return 0;
-        }
-        types |= bit;
-    }
-    return types;
-}
 
 int32_t kl_cc_cond(kl_cc *C, const kl_node *n, uint16_t scope)
 {
@@ -455,7 +340,7 @@ int32_t kl_cc_cond(kl_cc *C, const kl_node *n, uint16_t scope)
         return -1;
     }
     bool quant = kind == KL_C_ANY || kind == KL_C_ALL;
-    if (n->len != (quant ? 2u : 1u) || (quant && kl_node_getz(n, "where") == NULL)) {
+    if (n->len != (quant ? 2u : 1u) || (quant && KL_CC_GET(n, "where") == NULL)) {
         kl_cc_error(C, n, false,
                     quant ? "`any`/`all` take a list path and `where`"
                           : "a condition has exactly one operator key");
@@ -494,8 +379,7 @@ int32_t kl_cc_cond(kl_cc *C, const kl_node *n, uint16_t scope)
                 return -1;
             const kl_node *second = &arg->u.children[1];
             if (kind == KL_C_IS) {
-                cd.types = compile_types(C, second);
-                if (cd.types == 0)
+                if (!kl_cc_types(C, second, &cd.types))
                     return -1;
             } else {
                 if (second->kind != KL_JSON_ARRAY) {
@@ -530,7 +414,7 @@ int32_t kl_cc_cond(kl_cc *C, const kl_node *n, uint16_t scope)
         cd.kids = kl_cc_alloc(C, sizeof(int32_t));
         if (cd.kids == NULL)
             return -1;
-        cd.kids[0] = kl_cc_cond(C, kl_node_getz(n, "where"), item);
+        cd.kids[0] = kl_cc_cond(C, KL_CC_GET(n, "where"), item);
         if (cd.kids[0] < 0)
             return -1;
         cd.n_kids = 1;
@@ -572,35 +456,57 @@ int32_t kl_cc_cond(kl_cc *C, const kl_node *n, uint16_t scope)
 
 static const struct {
     const char *name;
+    uint8_t len;
     kl_ph kind;
 } placeholders[] = {
-    {"field", KL_PH_FIELD},       {"path", KL_PH_PATH},         {"value", KL_PH_VALUE},
-    {"type", KL_PH_TYPE},         {"found_type", KL_PH_FOUND_TYPE}, {"found", KL_PH_FOUND},
-    {"allowed", KL_PH_ALLOWED},   {"min", KL_PH_MIN},           {"max", KL_PH_MAX},
-    {"range", KL_PH_RANGE},       {"count", KL_PH_COUNT},       {"sum", KL_PH_SUM},
-    {"expected", KL_PH_EXPECTED}, {"token", KL_PH_TOKEN},       {"n", KL_PH_N},
-    {"list", KL_PH_LIST},         {"other", KL_PH_OTHER},       {"names", KL_PH_NAMES},
-    {"profile", KL_PH_PROFILE},   {"provider", KL_PH_PROVIDER},
+#define PH(name, kind) {name, sizeof(name) - 1, kind}
+    PH("field", KL_PH_FIELD),       PH("path", KL_PH_PATH),         PH("value", KL_PH_VALUE),
+    PH("type", KL_PH_TYPE),         PH("found_type", KL_PH_FOUND_TYPE), PH("found", KL_PH_FOUND),
+    PH("allowed", KL_PH_ALLOWED),   PH("min", KL_PH_MIN),           PH("max", KL_PH_MAX),
+    PH("range", KL_PH_RANGE),       PH("count", KL_PH_COUNT),       PH("sum", KL_PH_SUM),
+    PH("expected", KL_PH_EXPECTED), PH("token", KL_PH_TOKEN),       PH("n", KL_PH_N),
+    PH("list", KL_PH_LIST),         PH("other", KL_PH_OTHER),       PH("names", KL_PH_NAMES),
+    PH("profile", KL_PH_PROFILE),   PH("provider", KL_PH_PROVIDER),
+#undef PH
 };
 
-/* Compile `text` into segments; `C` NULL for built-in templates (no paths). */
+/* The offset of the first brace in text[i, len), or len. */
+static size_t next_brace(const char *text, size_t i, size_t len)
+{
+    const char *open = memchr(text + i, '{', len - i);
+    size_t limit = open ? (size_t)(open - text) : len;
+    const char *close = memchr(text + i, '}', limit - i);
+    return close ? (size_t)(close - text) : limit;
+}
+
+/* Compile `text` into segments; `C` NULL for built-in templates (no paths). `text` must
+ * outlive the template: text segments point into it unless it has `{{` or `}}` escapes,
+ * which need a copy with them undone. */
 static bool tmpl_compile(kl_cc *C, kl_arena *arena, const kl_node *where, const char *text,
                          size_t len, uint16_t scope, kl_tmpl *out)
 {
     /* At most one segment per brace plus one per text run. */
     size_t max_segs = 1;
-    for (size_t i = 0; i < len; i++)
-        if (text[i] == '{' || text[i] == '}')
-            max_segs += 2;
+    bool escapes = false;
+    const char *end = text + len;
+    for (const char *b = text; (b = memchr(b, '{', (size_t)(end - b))) != NULL; b++) {
+        max_segs += 2;
+        escapes = escapes || (b + 1 < end && b[1] == '{');
+    }
+    for (const char *b = text; (b = memchr(b, '}', (size_t)(end - b))) != NULL; b++) {
+        max_segs += 2;
+        escapes = escapes || (b + 1 < end && b[1] == '}');
+    }
     kl_seg *segs = kl_arena_alloc(arena, max_segs * sizeof(*segs));
-    char *buf = kl_arena_alloc(arena, len + 1);
-    if (segs == NULL || buf == NULL) {
+    char *buf = escapes ? kl_arena_alloc(arena, len + 1) : NULL;
+    if (segs == NULL || (escapes && buf == NULL)) {
         if (C)
             C->failed = true;
         return false;
     }
-    memset(segs, 0, max_segs * sizeof(*segs));
-    size_t n = 0, blen = 0, run_start = 0;
+    /* A text run is buf[run_start, blen) with the escapes undone, or (no escapes) stays in
+     * `text`, at text[tstart, i). */
+    size_t n = 0, blen = 0, run_start = 0, tstart = 0;
     for (size_t i = 0; i < len;) {
         if ((text[i] == '{' && i + 1 < len && text[i + 1] == '{') ||
             (text[i] == '}' && i + 1 < len && text[i + 1] == '}')) {
@@ -614,12 +520,16 @@ static bool tmpl_compile(kl_cc *C, kl_arena *arena, const kl_node *where, const 
             return false;
         }
         if (text[i] != '{') {
-            buf[blen++] = text[i++];
+            /* A run of plain text, up to the next brace. */
+            size_t j = next_brace(text, i + 1, len);
+            if (escapes)
+                memcpy(buf + blen, text + i, j - i);
+            blen += j - i;
+            i = j;
             continue;
         }
-        size_t close = i + 1;
-        while (close < len && text[close] != '}')
-            close++;
+        const char *closing = memchr(text + i + 1, '}', len - i - 1);
+        size_t close = closing ? (size_t)(closing - text) : len;
         if (close >= len) {
             if (C)
                 kl_cc_error(C, where, false, "unmatched `{` in a message (write `{{`)");
@@ -627,15 +537,16 @@ static bool tmpl_compile(kl_cc *C, kl_arena *arena, const kl_node *where, const 
         }
         if (blen > run_start) {
             segs[n].kind = KL_PH_TEXT;
-            segs[n].text = buf + run_start;
+            segs[n].text = escapes ? buf + run_start : text + tstart;
             segs[n].len = (uint16_t)(blen - run_start);
+            segs[n].ref = (kl_ref){0, false};
             n++;
         }
-        run_start = blen;
         const char *name = text + i + 1;
         size_t name_len = close - i - 1;
         const char *colon = memchr(name, ':', name_len);
         kl_seg *sg = &segs[n];
+        memset(sg, 0, sizeof(*sg));
         if (colon != NULL) {
             size_t head = (size_t)(colon - name);
             if (C == NULL || !((head == 5 && memcmp(name, "value", 5) == 0) ||
@@ -662,7 +573,7 @@ static bool tmpl_compile(kl_cc *C, kl_arena *arena, const kl_node *where, const 
         } else {
             bool ok = false;
             for (size_t k = 0; k < sizeof(placeholders) / sizeof(placeholders[0]); k++) {
-                if (strlen(placeholders[k].name) == name_len &&
+                if (placeholders[k].len == name_len &&
                     memcmp(placeholders[k].name, name, name_len) == 0) {
                     sg->kind = (uint8_t)placeholders[k].kind;
                     ok = true;
@@ -678,12 +589,15 @@ static bool tmpl_compile(kl_cc *C, kl_arena *arena, const kl_node *where, const 
             }
         }
         n++;
+        run_start = blen;
         i = close + 1;
+        tstart = i;
     }
     if (blen > run_start) {
         segs[n].kind = KL_PH_TEXT;
-        segs[n].text = buf + run_start;
+        segs[n].text = escapes ? buf + run_start : text + tstart;
         segs[n].len = (uint16_t)(blen - run_start);
+        segs[n].ref = (kl_ref){0, false};
         n++;
     }
     out->segs = segs;
@@ -716,16 +630,16 @@ bool kl_cc_fix(kl_cc *C, const kl_node *n, uint16_t scope, kl_fixspec *out)
                                  "{\"rename\": \"name\"} or {\"move_into\": \"path\"}");
         return false;
     }
-    if (!kl_cc_keys(C, n, "a fix", "set remove rename move_into description", NULL))
+    if (!kl_cc_keys(C, n, "a fix", "set remove rename move_into description unsafe", NULL))
         return false;
     const kl_node *v;
     int kinds = 0;
-    if ((v = kl_node_getz(n, "set")) != NULL) {
+    if ((v = KL_CC_GET(n, "set")) != NULL) {
         out->kind = KL_FIX_SET;
         out->value = v;
         kinds++;
     }
-    if ((v = kl_node_getz(n, "remove")) != NULL) {
+    if ((v = KL_CC_GET(n, "remove")) != NULL) {
         if (v->kind != KL_JSON_TRUE) {
             kl_cc_error(C, v, false, "`remove` takes true");
             return false;
@@ -733,7 +647,7 @@ bool kl_cc_fix(kl_cc *C, const kl_node *n, uint16_t scope, kl_fixspec *out)
         out->kind = KL_FIX_REMOVE;
         kinds++;
     }
-    if ((v = kl_node_getz(n, "rename")) != NULL) {
+    if ((v = KL_CC_GET(n, "rename")) != NULL) {
         out->kind = KL_FIX_RENAME;
         out->name = kl_cc_str(C, v);
         if (out->name == NULL || v->len == 0) {
@@ -742,7 +656,7 @@ bool kl_cc_fix(kl_cc *C, const kl_node *n, uint16_t scope, kl_fixspec *out)
         }
         kinds++;
     }
-    if ((v = kl_node_getz(n, "move_into")) != NULL) {
+    if ((v = KL_CC_GET(n, "move_into")) != NULL) {
         kl_ref r;
         if (!kl_cc_path(C, v, KL_NONE, false, &r, NULL))
             return false;
@@ -754,8 +668,15 @@ bool kl_cc_fix(kl_cc *C, const kl_node *n, uint16_t scope, kl_fixspec *out)
         kl_cc_error(C, n, false, "a fix has exactly one of set, remove, rename, move_into");
         return false;
     }
-    if ((v = kl_node_getz(n, "description")) != NULL &&
+    if ((v = KL_CC_GET(n, "description")) != NULL &&
         !kl_cc_tmpl(C, v, scope, &out->description))
         return false;
+    if ((v = KL_CC_GET(n, "unsafe")) != NULL) {
+        if (v->kind != KL_JSON_TRUE && v->kind != KL_JSON_FALSE) {
+            kl_cc_error(C, v, false, "`unsafe` takes true or false");
+            return false;
+        }
+        out->unsafe = v->kind == KL_JSON_TRUE;
+    }
     return true;
 }

@@ -3,7 +3,9 @@
  * most useful hint the rule data allows — the profile's own alias table,
  * the same name declared elsewhere in this profile ("move it into `input`"),
  * another profile's spelling of the same concept ("<provider> spells this
- * `x`"), or a declared sibling a typo away ("did you mean `x`?").
+ * `x`"), or a declared sibling a typo away ("did you mean `x`?"). A member
+ * whose fix moves or renames it also has its value checked as the field it
+ * would become (kl_misplaced), so that the fix reveals no new problem.
  */
 #include <string.h>
 
@@ -72,6 +74,8 @@ int kl_unknown_key(kl_ctx *c, const kl_node *m, uint16_t obj_field)
     f.value.node = m;
 
     kl_buf hint = KL_BUF_INIT;
+    uint16_t misplaced = KL_NONE; /* the field it belongs to, when hint 2 applies */
+    uint16_t renamed = KL_NONE;   /* the field a rename (hints 1, 3, 4) makes it */
     /* 1. The profile's own aliases. */
     for (uint16_t i = 0; i < p->n_aliases && hint.len == 0; i++) {
         const kl_alias *al = &p->aliases[i];
@@ -80,6 +84,8 @@ int kl_unknown_key(kl_ctx *c, const kl_node *m, uint16_t obj_field)
             continue;
         kl_buf_puts(&hint, al->hint);
         f.fix_name = al->rename;
+        if (al->rename != NULL)
+            renamed = kl_field_child(p, obj_field, al->rename, strlen(al->rename));
         if (al->has_sev)
             f.severity = al->sev;
     }
@@ -113,6 +119,7 @@ int kl_unknown_key(kl_ctx *c, const kl_node *m, uint16_t obj_field)
         move.kind = KL_FIX_MOVE_INTO;
         move.target = x->parent;
         f.fix = &move;
+        misplaced = i;
     }
     /* 3. Another profile's spelling of a concept this profile has. */
     if (hint.len == 0) {
@@ -122,6 +129,7 @@ int kl_unknown_key(kl_ctx *c, const kl_node *m, uint16_t obj_field)
             const kl_field *y = &p->fields[h.found];
             kl_buf_printf(&hint, "%s spells this `%.*s`", p->provider, (int)y->name_len, y->name);
             f.fix_name = y->name;
+            renamed = h.found;
         } else if (h.elsewhere != KL_NONE) {
             const kl_field *y = &p->fields[h.elsewhere];
             kl_buf_printf(&hint, "%s has this as `%s`", p->provider, y->path);
@@ -134,6 +142,7 @@ int kl_unknown_key(kl_ctx *c, const kl_node *m, uint16_t obj_field)
         if (kl_edit_distance(x->name, x->name_len, m->key, m->key_len, cap) <= cap) {
             kl_buf_printf(&hint, "did you mean `%.*s`?", (int)x->name_len, x->name);
             f.fix_name = x->name;
+            renamed = of->children[i];
         }
     }
     /* A rename onto a name the object already has would make a duplicate key: the fix is
@@ -142,7 +151,12 @@ int kl_unknown_key(kl_ctx *c, const kl_node *m, uint16_t obj_field)
         bool question = hint.len > 0 && kl_buf_cstr(&hint)[hint.len - 1] == '?';
         kl_buf_printf(&hint, "%s`%s` is already sent: remove `%.*s`", question ? " " : "; ",
                       f.fix_name, (int)m->key_len, m->key);
+        renamed = KL_NONE; /* no rename: nothing to check */
     }
+    /* Checked where it would be: fields inside list items are found through their item,
+     * which a renamed member has no slot for. */
+    if (renamed != KL_NONE && p->fields[renamed].in_item)
+        renamed = KL_NONE;
     int rc = KL_OK;
     if (kl_buf_failed(&hint)) {
         rc = KL_ENOMEM;
@@ -150,6 +164,11 @@ int kl_unknown_key(kl_ctx *c, const kl_node *m, uint16_t obj_field)
         if (hint.len > 0)
             f.hint = kl_keep(c, kl_buf_cstr(&hint), hint.len);
         rc = kl_report(c, &f);
+        /* Its value is checked too, as it would be where it belongs, or once renamed. */
+        if (rc == KL_OK && misplaced != KL_NONE)
+            rc = kl_misplaced(c, m, misplaced, false);
+        else if (rc == KL_OK && renamed != KL_NONE)
+            rc = kl_misplaced(c, m, renamed, true);
     }
     kl_buf_dispose(&hint);
     c->row = saved;

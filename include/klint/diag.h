@@ -46,11 +46,21 @@ typedef struct kl_edit {
     const char *text;
 } kl_edit;
 
-/** A fix: a set of non-overlapping edits applied together. */
+/**
+ * A fix: a set of non-overlapping edits applied together.
+ *
+ * A fix is safe (`unsafe` false, the zero value) when it keeps what the
+ * payload asks for: it corrects a spelling (a key, an enum value's case) or
+ * the place of a member, or makes the only change the request allows. It
+ * is unsafe when it changes a value into a guess at what was meant (the
+ * nearest allowed value): `klint --fix` applies it only with
+ * `--unsafe-fixes`. rules/README.md §8 lists which fix is which.
+ */
 typedef struct kl_fix {
     const char *description; /**< "rename `colour` to `color`" */
     const kl_edit *edits;
     size_t n_edits;
+    bool unsafe; /**< may change what the payload asks for; copied by kl_diags_add */
 } kl_fix;
 
 /** One finding. */

@@ -27,7 +27,8 @@ typedef struct kl_lint_options {
     /** Profiles to check against (borrowed, finished); NULL: the built-in rules. */
     const kl_ruleset *rules;
     /** Check every document against this profile id; NULL: detect it per document.
-     *  An id no profile has makes kl_linter_new return KL_EUSAGE. */
+     *  An id no profile has makes kl_linter_new return KL_EUSAGE, in syntax-only mode
+     *  too (the id is then looked up, though no rule runs). */
     const char *profile;
 } kl_lint_options;
 
@@ -46,6 +47,19 @@ int kl_linter_new(kl_linter **out, const kl_lint_options *opts);
  * @return KL_OK, KL_ENOMEM, KL_ETOOBIG or KL_EINTERNAL.
  */
 int kl_linter_lint(kl_linter *linter, const kl_source *src, kl_diags *diags);
+
+/**
+ * kl_linter_lint, checking against the profile whose id is `profile`
+ * instead of the one the options chose (NULL: as the options say). Used
+ * when a configuration maps some files to a profile.
+ *
+ * @return as kl_linter_lint; KL_EUSAGE (nothing linted) when no profile has
+ *         that id, in syntax-only mode too: the id is looked up in the
+ *         options' rules, or the built-in ones (loaded on the first call
+ *         that names a profile), though no rule runs.
+ */
+int kl_linter_lint_as(kl_linter *linter, const kl_source *src, const char *profile,
+                      kl_diags *diags);
 
 /** NULL is a no-op. */
 void kl_linter_free(kl_linter *linter);

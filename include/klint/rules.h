@@ -74,11 +74,15 @@ int kl_ruleset_builtin(kl_ruleset **out);
 /** NULL is a no-op. */
 void kl_ruleset_free(kl_ruleset *rs);
 
-/** Number of profiles, and profile `i` (in file order). */
+/**
+ * Number of profiles, and profile `i` (in file order). A built-in profile's
+ * rows may be compiled only when it is first asked for (any thread may
+ * ask): NULL when that runs out of memory, as when `i` is out of range.
+ */
 size_t kl_ruleset_profile_count(const kl_ruleset *rs);
 const kl_profile *kl_ruleset_profile_at(const kl_ruleset *rs, size_t i);
 
-/** The profile whose id is `id`, or NULL. */
+/** The profile whose id is `id`, or NULL (none; or out of memory, as above). */
 const kl_profile *kl_ruleset_find_profile(const kl_ruleset *rs, const char *id);
 
 /** A profile's id ("provider:model"); borrowed from the ruleset. */

@@ -88,7 +88,7 @@ static void test_deep_copy_related_and_fixes(void **state)
     char text[] = "aspectRatio";
     kl_edit edits[2] = {{kl_span_make(2, 14), text}, {kl_span_make(30, 31), ""}};
     char desc[] = "rename it";
-    kl_fix fixes[1] = {{desc, edits, 2}};
+    kl_fix fixes[1] = {{desc, edits, 2, false}};
     kl_diag d = plain("json-duplicate-key", KL_SEV_WARNING, 40, 50, "duplicate key");
     d.related = related;
     d.n_related = 2;
@@ -245,7 +245,7 @@ static void test_remap(void **state)
     kl_diags *diags = new_list();
     kl_related related = {kl_span_make(1, 2), "$.a", "here"};
     kl_edit edit = {kl_span_make(3, 4), "x"};
-    kl_fix fix = {"fix", &edit, 1};
+    kl_fix fix = {"fix", &edit, 1, false};
     kl_diag d = plain("r", KL_SEV_ERROR, 5, 6, "m");
     assert_int_equal(kl_diags_add(diags, &d), KL_OK);
     d.related = &related;
@@ -284,7 +284,7 @@ static void test_enomem_leaves_list_unchanged(void **state)
 
     /* Fails after the message, path and fix array were already copied. */
     kl_edit edit = {kl_span_make(0, 1), "x"};
-    kl_fix fix = {"fix", &edit, SIZE_MAX / sizeof(kl_edit) + 1};
+    kl_fix fix = {"fix", &edit, SIZE_MAX / sizeof(kl_edit) + 1, false};
     kl_diag too_many_edits = plain("r", KL_SEV_WARNING, 0, 1, "lost");
     too_many_edits.fixes = &fix;
     too_many_edits.n_fixes = 1;

@@ -17,6 +17,7 @@
 
 #include "cli.h"
 #include "klint.h"
+#include "rules.h"
 
 /* ---- Harness ------------------------------------------------------------ */
 
@@ -531,6 +532,90 @@ static void test_unknown_key_hints(void **state)
     kl_ruleset_free(rs);
 }
 
+static void test_misplaced_member_is_checked_where_it_belongs(void **state)
+{
+    (void)state;
+    kl_ruleset *rs = rules(
+        "\"profile\": {\"id\": \"p:m\", \"provider\": \"P\", \"model\": \"m\","
+        "\"detect\": {\"shape\": true},"
+        "\"fields\": [{\"path\": \"$\", \"unknown\": {\"severity\": \"error\", \"doc\": \"T\"}},"
+        "{\"path\": \"input\", \"type\": \"object\"},"
+        "{\"path\": \"input.video\", \"type\": \"string\"},"
+        "{\"path\": \"input.secs\", \"type\": \"integer\", \"default\": 5, \"min\": 3,"
+        " \"max\": 15, \"doc\": \"T\"},"
+        "{\"path\": \"input.mode\", \"type\": \"string\", \"doc\": \"T\","
+        " \"enum\": {\"value\": [\"std\", \"pro\"], \"suggest\": {\"standard\": \"std\"}}},"
+        "{\"path\": \"input.extra\", \"type\": \"integer\"},"
+        "{\"path\": \"input.items\", \"type\": \"array\", \"max_items\": 2, \"doc\": \"T\"},"
+        "{\"path\": \"input.items[*]\", \"type\": \"object\"},"
+        "{\"path\": \"input.items[*].role\", \"type\": \"string\"},"
+        "{\"path\": \"input.items[*].url\", \"type\": \"string\", \"schemes\": [\"https\"],"
+        " \"severity\": \"warning\", \"doc\": \"T\"}],"
+        "\"rows\": ["
+        /* Cross-field: reads input.video too, so it says nothing about a misplaced secs. */
+        "{\"id\": \"x\", \"doc\": \"T\", \"severity\": \"error\","
+        " \"when\": {\"present\": \"input.video\"}, \"check\": \"range\", \"at\": \"input.secs\","
+        " \"max\": 10},"
+        /* Reads only inside one item: it runs on the items of a misplaced list. */
+        "{\"id\": \"y\", \"doc\": \"T\", \"severity\": \"error\", \"check\": \"requires\","
+        " \"at\": \"input.items[*].role\", \"needs\": \"@.url\"},"
+        /* Its message names another field: not within input.secs either. */
+        "{\"id\": \"z\", \"doc\": \"T\", \"severity\": \"info\", \"check\": \"forbidden\","
+        " \"at\": \"input.secs\", \"message\": \"{value:input.mode}\"}]}",
+        NULL);
+    const char *doc = "{\"input\": {\"video\": \"v\"}, \"secs\": 12, \"mode\": \"standard\","
+                      " \"items\": [{\"role\": \"a\"}, {\"url\": \"ftp://x\"}, {}],"
+                      " \"extra\": null, \"zzz\": 1}";
+    run r = lint(rs, NULL, doc);
+    const char *unknown[] = {"$.secs", "$.mode", "$.items", "$.extra", "$.zzz"};
+    for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++)
+        must(&r, "unknown-field", unknown[i]);
+    /* The field's own checks, at the real place, saying where it is checked as. */
+    const kl_diag *d = must(&r, "enum", "$.mode");
+    assert_int_equal(d->severity, KL_SEV_ERROR);
+    assert_string_equal(d->message, "mode \"standard\" is not allowed: \"std\", \"pro\"; did you "
+                                    "mean \"std\"? (checked as `$.input.mode` would be)");
+    assert_string_equal(text_of(&r, d->span), "\"standard\"");
+    assert_int_equal(d->n_fixes, 1);
+    assert_string_equal(d->fixes[0].edits[0].text, "\"std\"");
+    d = must(&r, "item-count", "$.items");
+    assert_non_null(strstr(d->message, "(checked as `$.input.items` would be)"));
+    d = must(&r, "uri-scheme", "$.items[1].url");
+    assert_int_equal(d->severity, KL_SEV_WARNING);
+    assert_non_null(strstr(d->message, "(checked as `$.input.items[1].url` would be)"));
+    d = must(&r, "y", "$.items[0].url"); /* reported where the missing one belongs */
+    assert_non_null(strstr(d->message, "(checked as `$.input.items[0].url` would be)"));
+    /* secs 12 is an integer within 3-15: nothing of its own. Rows x and z read other fields
+     * (the video, the mode) and do not run on it; null (extra) is not sent; zzz belongs
+     * nowhere. The real input.secs (absent, default 5) passes x. */
+    count_is(&r, 9);
+    done(&r);
+
+    /* The same values where they belong: the same checks, plus the cross-field rows. */
+    r = lint(rs, NULL,
+             "{\"input\": {\"video\": \"v\", \"secs\": 12, \"mode\": \"standard\","
+             " \"items\": [{\"role\": \"a\"}, {\"url\": \"ftp://x\"}, {}]}}");
+    must(&r, "enum", "$.input.mode");
+    must(&r, "item-count", "$.input.items");
+    must(&r, "uri-scheme", "$.input.items[1].url");
+    must(&r, "y", "$.input.items[0].url");
+    must(&r, "x", "$.input.secs");
+    must(&r, "z", "$.input.secs");
+    assert_null(strstr(kl_diags_at(r.diags, 0)->message, "checked as"));
+    count_is(&r, 6);
+    done(&r);
+
+    /* Without an `input` at all the values are checked all the same. */
+    r = lint(rs, NULL, "{\"secs\": \"12\"}");
+    must(&r, "unknown-field", "$.secs");
+    d = must(&r, "type", "$.secs");
+    assert_string_equal(d->message, "secs \"12\" is a string of digits: expected an integer "
+                                    "(checked as `$.input.secs` would be)");
+    count_is(&r, 2);
+    done(&r);
+    kl_ruleset_free(rs);
+}
+
 static void test_remove_fix_keeps_json_valid(void **state)
 {
     (void)state;
@@ -952,6 +1037,214 @@ static void test_bad_rule_files_are_diagnostics(void **state)
                    " \"rule_ids\": [{\"id\": \"x\", \"summary\": \"s\"}]}",
                    "unknown placeholder `{nope}`");
     expect_problem("{\"klint_rules\": 1, \"profile\": [}", "1:32 $.profile expected a value");
+
+    /* A part left out is reported, never silently dropped with its row or hint. */
+#define BAD_PROFILE(rows_and_more)                                                             \
+    "{\"klint_rules\": 1, \"rule_ids\": [{\"id\": \"x\", \"summary\": \"s\"}],"                    \
+    " \"profile\": {\"id\": \"a:b\", \"provider\": \"P\", \"model\": \"m\","                    \
+    " \"detect\": {\"shape\": true}, \"fields\": [{\"path\": \"s\", \"type\": \"string\"}],"    \
+    rows_and_more "}}"
+    expect_problem(BAD_PROFILE("\"rows\": [{\"doc\": \"d\", \"severity\": \"error\","
+                               " \"check\": \"assert\", \"that\": true}]"),
+                   "$.profile.rows[0] a row needs `id`");
+    expect_problem(BAD_PROFILE("\"rows\": [{\"id\": \"x\", \"doc\": \"d\","
+                               " \"severity\": \"error\"}]"),
+                   "$.profile.rows[0] a row needs `check`");
+    expect_problem(BAD_PROFILE("\"rows\": [{\"id\": \"x\", \"doc\": \"d\", \"severity\": \"error\","
+                               " \"check\": \"forbidden\", \"at\": []}]"),
+                   "$.profile.rows[0].at `at` is a path or a non-empty list of paths");
+    expect_problem(BAD_PROFILE("\"aliases\": [{\"at\": \"$\", \"name\": \"t\"}]"),
+                   "$.profile.aliases[0] an alias needs `name` and `hint`");
+    expect_problem(BAD_PROFILE("\"rows\": [{\"id\": \"x\", \"doc\": \"d\", \"severity\": \"error\","
+                               " \"check\": \"references\", \"at\": \"s\","
+                               " \"tokens\": [\"@i{N}\"]}]"),
+                   "$.profile.rows[0].tokens[0] a token is {\"pattern\", \"list\"}");
+    expect_problem(BAD_PROFILE("\"rows\": [{\"id\": \"x\", \"doc\": \"d\", \"severity\": \"error\","
+                               " \"check\": \"references\", \"at\": \"s\","
+                               " \"tokens\": [{\"list\": null}]}]"),
+                   "$.profile.rows[0].tokens[0] a token needs `pattern` and `list`");
+    expect_problem(BAD_PROFILE("\"not_applicable\": [{\"doc\": \"X\"}]"),
+                   "$.profile.not_applicable[0] a not-applicable entry needs `doc` and `reason`");
+    expect_problem(BAD_PROFILE("\"rows\": [{\"id\": \"x\", \"doc\": \"d\", \"severity\": \"error\","
+                               " \"check\": \"assert\", \"that\": {\"is\": [\"s\", []]}}]"),
+                   "expected a type name or a non-empty list of them");
+    expect_problem("{\"klint_rules\": 1, \"rule_ids\": [{\"id\": \"x\"}]}",
+                   "$.rule_ids[0] a rule id needs `id` and `summary`");
+#undef BAD_PROFILE
+}
+
+/* ---- Safe and unsafe fixes (rules/README.md §8) ----------------------------------- */
+
+static void test_fix_applicability(void **state)
+{
+    (void)state;
+    kl_ruleset *rs =
+        rules("\"profile\": {\"id\": \"p:a\", \"provider\": \"P\", \"model\": \"a\","
+              "\"detect\": {\"shape\": true},"
+              "\"fields\": [{\"path\": \"$\", \"unknown\": \"warning\"},"
+              "{\"path\": \"input\", \"type\": \"object\"},"
+              "{\"path\": \"input.res\", \"type\": \"string\", \"doc\": \"T\","
+              " \"enum\": {\"value\": [\"720p\", \"4k\"], \"suggest\": {\"uhd\": \"4k\"}}},"
+              "{\"path\": \"input.audio\", \"type\": \"boolean\"},"
+              "{\"path\": \"input.mode\", \"type\": \"string\"},"
+              "{\"path\": \"input.duration\", \"type\": \"integer\"},"
+              "{\"path\": \"input.prompt\", \"type\": \"string\"},"
+              "{\"path\": \"input.tone\", \"type\": \"string\"}],"
+              "\"rows\": ["
+              "{\"id\": \"x\", \"doc\": \"T\", \"severity\": \"error\", \"check\": \"enum\","
+              " \"at\": \"input.audio\", \"values\": [false], \"fix\": {\"set\": false}},"
+              "{\"id\": \"x\", \"doc\": \"T\", \"severity\": \"error\", \"check\": \"enum\","
+              " \"at\": \"input.tone\", \"values\": [\"warm\", \"cold\"],"
+              " \"fix\": {\"set\": \"warm\", \"description\": \"use warm\"}},"
+              "{\"id\": \"y\", \"doc\": \"T\", \"severity\": \"error\", \"check\": \"enum\","
+              " \"at\": \"input.mode\", \"values\": [\"a\"],"
+              " \"fix\": {\"set\": \"a\", \"unsafe\": true}},"
+              "{\"id\": \"z\", \"doc\": \"T\", \"severity\": \"info\", \"check\": \"forbidden\","
+              " \"at\": \"input.duration\", \"fix\": {\"remove\": true, \"unsafe\": false}}]}",
+              NULL);
+    static const struct {
+        const char *res; /* the value sent */
+        const char *fix; /* the value the fix sets */
+        bool unsafe;
+    } enums[] = {
+        {"4K", "\"4k\"", false},  /* case only: the same value */
+        {"uhd", "\"4k\"", false}, /* the rule file's `suggest`: a declared synonym */
+        {"8k", "\"4k\"", true},   /* the nearest value: a guess */
+        {"720", "\"720p\"", true},
+    };
+    for (size_t i = 0; i < sizeof(enums) / sizeof(enums[0]); i++) {
+        char doc[128];
+        snprintf(doc, sizeof(doc), "{\"input\": {\"res\": \"%s\"}}", enums[i].res);
+        run r = lint(rs, NULL, doc);
+        const kl_diag *d = must(&r, "enum", "$.input.res");
+        assert_int_equal(d->n_fixes, 1);
+        assert_string_equal(d->fixes[0].edits[0].text, enums[i].fix);
+        if (d->fixes[0].unsafe != enums[i].unsafe)
+            print_message("%s: unsafe should be %d\n", enums[i].res, enums[i].unsafe);
+        assert_int_equal(d->fixes[0].unsafe, enums[i].unsafe);
+        done(&r);
+    }
+    /* Templates: safe unless marked; unknown keys: renames and moves are safe. */
+    run r =
+        lint(rs, NULL,
+             "{\"input\": {\"audio\": true, \"mode\": \"b\", \"duration\": 5, \"promt\": \"p\"},"
+             " \"res\": \"720p\"}");
+    const struct {
+        const char *rule, *path;
+        bool unsafe;
+    } want[] = {
+        {"x", "$.input.audio", false},     {"y", "$.input.mode", true},
+        {"z", "$.input.duration", false},  {"unknown-field", "$.input.promt", false},
+        {"unknown-field", "$.res", false},
+    };
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        const kl_diag *d = must(&r, want[i].rule, want[i].path);
+        assert_int_equal(d->n_fixes, 1);
+        assert_int_equal(d->fixes[0].unsafe, want[i].unsafe);
+    }
+    done(&r);
+
+    /* A guess that is what the row's template sets is the template's fix (safe, its words);
+     * another guess stays a guess. */
+    r = lint(rs, NULL, "{\"input\": {\"tone\": \"warn\"}}");
+    const kl_diag *d = must(&r, "x", "$.input.tone");
+    assert_string_equal(d->fixes[0].description, "use warm");
+    assert_false(d->fixes[0].unsafe);
+    done(&r);
+    r = lint(rs, NULL, "{\"input\": {\"tone\": \"colt\"}}");
+    d = must(&r, "x", "$.input.tone");
+    assert_string_equal(d->fixes[0].edits[0].text, "\"cold\"");
+    assert_string_equal(d->fixes[0].description, "set `tone` to \"cold\"");
+    assert_true(d->fixes[0].unsafe);
+    done(&r);
+    kl_ruleset_free(rs);
+
+    expect_problem("{\"klint_rules\": 1, \"rule_ids\": [{\"id\": \"x\", \"summary\": \"s\"}],"
+                   " \"profile\": {\"id\": \"a:b\", \"provider\": \"P\", \"model\": \"m\","
+                   " \"detect\": {\"shape\": true}, \"fields\": [{\"path\": \"s\"}],"
+                   " \"rows\": [{\"id\": \"x\", \"doc\": \"d\", \"severity\": \"error\","
+                   " \"check\": \"forbidden\", \"at\": \"s\","
+                   " \"fix\": {\"remove\": true, \"unsafe\": \"yes\"}}]}}",
+                   "$.profile.rows[0].fix.unsafe `unsafe` takes true or false");
+}
+
+/* ---- A renamed member is checked as its new name ------------------------------------- */
+
+static void test_renamed_member_is_checked_as_its_new_name(void **state)
+{
+    (void)state;
+    const char *self =
+        "\"profile\": {\"id\": \"p:r\", \"provider\": \"R\", \"model\": \"r\","
+        "\"detect\": {\"identify\": {\"eq\": [\"kind\", \"r\"]}},"
+        "\"fields\": [{\"path\": \"kind\", \"type\": \"string\"},"
+        "{\"path\": \"input\", \"type\": \"object\"},"
+        "{\"path\": \"input.video\", \"type\": \"string\"},"
+        "{\"path\": \"input.ratio\", \"type\": \"string\", \"concept\": \"aspect_ratio\","
+        " \"enum\": [\"16:9\", \"1:1\"], \"doc\": \"T\"},"
+        "{\"path\": \"input.secs\", \"type\": \"integer\", \"min\": 3, \"max\": 15,"
+        " \"doc\": \"T\"},"
+        "{\"path\": \"input.multi\", \"type\": \"array\", \"max_items\": 2, \"doc\": \"T\"},"
+        "{\"path\": \"input.multi[*]\", \"type\": \"object\"},"
+        "{\"path\": \"input.multi[*].secs\", \"type\": \"integer\", \"max\": 5, \"doc\": \"T\"}],"
+        "\"aliases\": [{\"at\": \"input\", \"name\": \"multi_old\", \"rename\": \"multi\","
+        " \"hint\": \"`multi_old` is the legacy name\"}],"
+        "\"rows\": ["
+        /* Reads input.video too: it runs on a renamed secs (the rename leaves the video). */
+        "{\"id\": \"x\", \"doc\": \"T\", \"severity\": \"error\","
+        " \"when\": {\"present\": \"input.video\"}, \"check\": \"range\", \"at\": \"input.secs\","
+        " \"max\": 10}]}";
+    const char *other = "\"profile\": {\"id\": \"p:o\", \"provider\": \"O\", \"model\": \"o\","
+                        "\"detect\": {\"identify\": {\"eq\": [\"kind\", \"o\"]}},"
+                        "\"fields\": [{\"path\": \"kind\", \"type\": \"string\"},"
+                        "{\"path\": \"aspect\", \"type\": \"string\","
+                        " \"concept\": \"aspect_ratio\"}]}";
+    kl_ruleset *rs = rules(self, other, NULL);
+
+    /* Another provider's spelling, a typo, a legacy alias: each value is checked as the
+     * field the rename makes it, at its real place. */
+    run r = lint(rs, NULL,
+                 "{\"kind\": \"r\", \"input\": {\"video\": \"v\", \"aspect\": \"4:3\","
+                 " \"secz\": 12, \"multi_old\": [{\"secs\": 9}, {}, {}]}}");
+    assert_string_equal(must(&r, "unknown-field", "$.input.aspect")->message,
+                        "unknown field `aspect`; R spells this `ratio`");
+    const kl_diag *d = must(&r, "enum", "$.input.aspect");
+    assert_string_equal(d->message, "aspect \"4:3\" is not allowed: \"16:9\", \"1:1\" "
+                                    "(checked as `$.input.ratio` would be)");
+    assert_string_equal(text_of(&r, d->span), "\"4:3\"");
+    must(&r, "unknown-field", "$.input.secz");
+    /* 12 is within 3-15, but not within row x's 10 with a video: the rename would bring it. */
+    d = must(&r, "x", "$.input.secz");
+    assert_non_null(strstr(d->message, "(checked as `$.input.secs` would be)"));
+    must(&r, "unknown-field", "$.input.multi_old");
+    d = must(&r, "item-count", "$.input.multi_old");
+    assert_non_null(strstr(d->message, "(checked as `$.input.multi` would be)"));
+    d = must(&r, "range", "$.input.multi_old[0].secs");
+    assert_non_null(strstr(d->message, "(checked as `$.input.multi[0].secs` would be)"));
+    count_is(&r, 7);
+    done(&r);
+
+    /* Fixed, the same findings, now about the fields themselves. */
+    r = lint(rs, NULL,
+             "{\"kind\": \"r\", \"input\": {\"video\": \"v\", \"ratio\": \"4:3\","
+             " \"secs\": 12, \"multi\": [{\"secs\": 9}, {}, {}]}}");
+    must(&r, "enum", "$.input.ratio");
+    must(&r, "x", "$.input.secs");
+    must(&r, "item-count", "$.input.multi");
+    must(&r, "range", "$.input.multi[0].secs");
+    count_is(&r, 4);
+    done(&r);
+
+    /* Not checked: a rename onto a name that is sent (no fix; the hint says remove it), a
+     * null (not sent), and a member of a list item (found through its item). */
+    r = lint(rs, NULL,
+             "{\"kind\": \"r\", \"input\": {\"ratio\": \"1:1\", \"aspect\": \"4:3\","
+             " \"secz\": null, \"multi\": [{\"secz\": 9}]}}");
+    assert_int_equal(must(&r, "unknown-field", "$.input.aspect")->n_fixes, 0);
+    must(&r, "unknown-field", "$.input.secz");
+    assert_int_equal(must(&r, "unknown-field", "$.input.multi[0].secz")->n_fixes, 1);
+    count_is(&r, 3);
+    done(&r);
+    kl_ruleset_free(rs);
 }
 
 static void test_builtin_rules_load(void **state)
@@ -1024,6 +1317,57 @@ static void test_cli_subcommands(void **state)
     out = cli(&status, 4, bad_profile);
     assert_int_equal(status, 2);
     free(out);
+    /* With --syntax-only too: no rule runs, but the profile must exist. */
+    const char *syntax_bad[] = {"klint", "--syntax-only", "--profile", "no:such",
+                                "fixtures/examples"};
+    out = cli(&status, 5, syntax_bad);
+    assert_int_equal(status, 2);
+    free(out);
+    const char *syntax_good[] = {"klint", "--syntax-only", "--profile", "givon:kling-3.0",
+                                 "fixtures/examples/givon-kling-3.0-omni.json"};
+    out = cli(&status, 5, syntax_good);
+    assert_int_equal(status, 0);
+    free(out);
+}
+
+/* Every id klint reports by itself (the loader's, the rule and configuration files', the
+ * baseline's, profile selection's, unknown keys) is in rules/rule-ids.json: `klint explain`
+ * knows it, with its summary, as SARIF's rules[] and the configuration checks do. */
+static void test_explain_klints_own_ids(void **state)
+{
+    (void)state;
+    static const char *const own[] = {
+        KL_RULE_JSON_SYNTAX,    KL_RULE_JSON_DUPLICATE_KEY, KL_RULE_JSON_BOM,
+        KL_RULE_JSON_DEPTH,     KL_RULE_RULES_INVALID,      "config-invalid",
+        "config-unused-ignore", "baseline-invalid",         "baseline-unmatched",
+        "profile-unknown",      "profile-ambiguous",        "unknown-field",
+    };
+    kl_ruleset *rs;
+    assert_int_equal(kl_ruleset_builtin(&rs), KL_OK);
+    for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
+        const kl_rule_id *id = kl_ruleset_rule_id_find(rs, own[i]);
+        if (id == NULL)
+            print_message("%s is not in rules/rule-ids.json\n", own[i]);
+        assert_non_null(id);
+        const char *summary = id->summary;
+        const char *args[] = {"klint", "explain", own[i]};
+        int status;
+        char *out = cli(&status, 3, args);
+        if (status != 0)
+            print_message("klint explain %s: status %d\n", own[i], status);
+        assert_int_equal(status, 0);
+        char head[256];
+        snprintf(head, sizeof(head), "%s: %s\n", own[i], summary);
+        assert_true(strncmp(out, head, strlen(head)) == 0);
+        free(out);
+    }
+    /* The loader's ids say more than their summary. */
+    const char *args[] = {"klint", "explain", "json-syntax"};
+    int status;
+    char *out = cli(&status, 3, args);
+    assert_non_null(strstr(out, "trailing commas"));
+    free(out);
+    kl_ruleset_free(rs);
 }
 
 static void test_explain_prints_only_the_source_text(void **state)
@@ -1085,6 +1429,7 @@ int main(void)
         cmocka_unit_test(test_json_in_string_paths_and_spans),
         cmocka_unit_test(test_profile_selection),
         cmocka_unit_test(test_unknown_key_hints),
+        cmocka_unit_test(test_misplaced_member_is_checked_where_it_belongs),
         cmocka_unit_test(test_remove_fix_keeps_json_valid),
         cmocka_unit_test(test_overlay_by_concept_and_id),
         cmocka_unit_test(test_bad_rule_files_are_diagnostics),
@@ -1093,11 +1438,14 @@ int main(void)
         cmocka_unit_test(test_sent_null_takes_the_default),
         cmocka_unit_test(test_row_message_wins_over_builtin_messages),
         cmocka_unit_test(test_explain_prints_only_the_source_text),
+        cmocka_unit_test(test_explain_klints_own_ids),
         cmocka_unit_test(test_items_of_another_type),
         cmocka_unit_test(test_count_where_and_in_with_values),
         cmocka_unit_test(test_invalid_base64_is_a_size_finding),
         cmocka_unit_test(test_fixes_never_duplicate_a_key),
         cmocka_unit_test(test_concept_hint_does_not_depend_on_load_order),
+        cmocka_unit_test(test_fix_applicability),
+        cmocka_unit_test(test_renamed_member_is_checked_as_its_new_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -245,6 +245,91 @@ static void test_bad_arguments(void **state)
     kl_linter_free(linter);
 }
 
+/* kl_linter_lint_as: the profile named per call beats detection and the options' profile. */
+static void test_lint_as_profile(void **state)
+{
+    fixture *f = *state;
+    /* An ezmodel request: clean for its own profile, wrong for Givon's. */
+    static const char doc[] = "{\"model\":\"kling-v3-omni\",\"prompt\":\"a fox\",\"duration\":\"5\"}";
+    kl_source *src;
+    assert_int_equal(kl_source_from_memory(&src, "t.json", doc, strlen(doc)), KL_OK);
+    kl_linter *linter;
+    assert_int_equal(kl_linter_new(&linter, NULL), KL_OK);
+
+    kl_diags_clear(f->diags);
+    assert_int_equal(kl_linter_lint_as(linter, src, NULL, f->diags), KL_OK); /* detection */
+    assert_int_equal(kl_diags_count(f->diags), 0);
+
+    assert_int_equal(kl_linter_lint_as(linter, src, "givon:kling-3.0", f->diags), KL_OK);
+    size_t n = kl_diags_count(f->diags);
+    assert_true(n >= 1);
+    for (size_t i = 0; i < n; i++)
+        assert_string_equal(kl_diags_at(f->diags, i)->profile, "givon:kling-3.0");
+
+    /* An unknown id: KL_EUSAGE, and nothing appended. */
+    assert_int_equal(kl_linter_lint_as(linter, src, "givon:kling-9", f->diags), KL_EUSAGE);
+    assert_int_equal(kl_diags_count(f->diags), n);
+
+    /* The same linter goes on detecting when asked for nothing in particular. */
+    kl_diags_clear(f->diags);
+    assert_int_equal(kl_linter_lint(linter, src, f->diags), KL_OK);
+    assert_int_equal(kl_diags_count(f->diags), 0);
+    kl_linter_free(linter);
+
+    /* With a profile forced by the options, NULL keeps it and an id overrides it. */
+    kl_lint_options opts = {0};
+    opts.profile = "givon:kling-3.0";
+    assert_int_equal(kl_linter_new(&linter, &opts), KL_OK);
+    kl_diags_clear(f->diags);
+    assert_int_equal(kl_linter_lint_as(linter, src, NULL, f->diags), KL_OK);
+    assert_int_equal(kl_diags_count(f->diags), n);
+    kl_diags_clear(f->diags);
+    assert_int_equal(kl_linter_lint_as(linter, src, "ezmodel:kling-v3-omni", f->diags), KL_OK);
+    assert_int_equal(kl_diags_count(f->diags), 0);
+    kl_linter_free(linter);
+
+    /* Syntax only: no profile runs, whichever is named ... */
+    opts.profile = NULL;
+    opts.syntax_only = true;
+    assert_int_equal(kl_linter_new(&linter, &opts), KL_OK);
+    kl_diags_clear(f->diags);
+    assert_int_equal(kl_linter_lint_as(linter, src, "givon:kling-3.0", f->diags), KL_OK);
+    assert_int_equal(kl_diags_count(f->diags), 0);
+    /* ... but an unknown id is KL_EUSAGE all the same, with nothing appended (not even the
+     * loader's findings of a broken document). */
+    assert_int_equal(kl_linter_lint_as(linter, src, "givon:kling-9", f->diags), KL_EUSAGE);
+    kl_source *broken;
+    assert_int_equal(kl_source_from_memory(&broken, "b.json", "{,", 2), KL_OK);
+    assert_int_equal(kl_linter_lint_as(linter, broken, "givon:kling-9", f->diags), KL_EUSAGE);
+    assert_int_equal(kl_diags_count(f->diags), 0);
+    assert_int_equal(kl_linter_lint_as(linter, broken, NULL, f->diags), KL_OK);
+    assert_int_equal(kl_diags_count(f->diags), 1);
+    kl_source_free(broken);
+    assert_int_equal(kl_linter_lint_as(NULL, src, NULL, f->diags), KL_EINTERNAL);
+    assert_int_equal(kl_linter_lint_as(linter, NULL, NULL, f->diags), KL_EINTERNAL);
+    kl_linter_free(linter);
+
+    /* The same for the options' profile, and for the ids of the options' own rules. */
+    opts.profile = "givon:kling-9";
+    linter = (kl_linter *)&opts; /* must be reset */
+    assert_int_equal(kl_linter_new(&linter, &opts), KL_EUSAGE);
+    assert_null(linter);
+    opts.profile = "givon:kling-3.0";
+    assert_int_equal(kl_linter_new(&linter, &opts), KL_OK);
+    kl_linter_free(linter);
+    kl_ruleset *rs;
+    assert_int_equal(kl_ruleset_new(&rs), KL_OK);
+    assert_int_equal(kl_ruleset_finish(rs, NULL, NULL), KL_OK); /* no profile at all */
+    opts.rules = rs;
+    assert_int_equal(kl_linter_new(&linter, &opts), KL_EUSAGE);
+    opts.profile = NULL;
+    assert_int_equal(kl_linter_new(&linter, &opts), KL_OK);
+    assert_int_equal(kl_linter_lint_as(linter, src, "givon:kling-3.0", f->diags), KL_EUSAGE);
+    kl_linter_free(linter);
+    kl_ruleset_free(rs);
+    kl_source_free(src);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -257,6 +342,7 @@ int main(void)
         cmocka_unit_test(test_linter_reused_across_documents),
         cmocka_unit_test(test_record_source_positions),
         cmocka_unit_test(test_bad_arguments),
+        cmocka_unit_test(test_lint_as_profile),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

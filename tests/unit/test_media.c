@@ -1,18 +1,23 @@
 /*
  * Media references offline: URI schemes, URL extensions, data: URIs
  * (MIME, decoded size, Base64 validity) and image sizes from PNG and JPEG
- * headers, on hand-made bytes.
+ * headers, on hand-made bytes; and the decoded-size limits the built-in
+ * rules declare, at their boundaries.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
+#include "checks.h"
+#include "klint.h"
 #include "media.h"
+#include "rules.h"
 
 static void test_uri_scheme(void **state)
 {
@@ -124,6 +129,203 @@ static void test_image_size(void **state)
     assert_int_equal(h, 480);
 }
 
+/* ---- Decoded-size limits of the built-in rules ------------------------------ */
+
+/* One `data-uri-size` row of the built-in rules: its profile, place and limit. */
+typedef struct size_rule {
+    const kl_profile *profile;
+    const kl_row *row;
+    uint64_t limit;
+} size_rule;
+
+/* Every data-uri-size row with a literal limit (in rule order); returns how many. */
+static size_t size_rules(const kl_ruleset *rs, size_rule *out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < kl_ruleset_profile_count(rs); i++) {
+        const kl_profile *p = kl_ruleset_profile_at(rs, i);
+        for (uint32_t k = 0; k < p->n_rows; k++) {
+            const kl_row *r = &p->rows[k];
+            double max;
+            if (strcmp(r->check->name, "data-uri-size") != 0 || r->p.max.kind != KL_OP_LIT ||
+                !kl_node_double(r->p.max.lit, &max) || n == cap)
+                continue;
+            out[n].profile = p;
+            out[n].row = r;
+            out[n].limit = (uint64_t)max;
+            n++;
+        }
+    }
+    return n;
+}
+
+/* Base64 length of `size` bytes: padded to groups of 4, or not. */
+static size_t b64_len(uint64_t size, bool padded, size_t *pad)
+{
+    uint64_t rest = size % 3;
+    *pad = padded && rest ? (size_t)(3 - rest) : 0;
+    if (padded)
+        return (size_t)((size + 2) / 3 * 4);
+    return (size_t)(size / 3 * 4 + (rest ? rest + 1 : 0));
+}
+
+static void test_base64_size_at_the_rules_limits(void **state)
+{
+    (void)state;
+    kl_ruleset *rs;
+    assert_int_equal(kl_ruleset_builtin(&rs), KL_OK);
+    size_rule found[64];
+    size_t n = size_rules(rs, found, 64);
+    /* The rules declare both limits the constraints doc gives (10 MB images, 200 MB videos);
+     * whatever they are, each is checked just under, at and just over. */
+    uint64_t lo = UINT64_MAX, hi = 0;
+    for (size_t i = 0; i < n; i++) {
+        lo = found[i].limit < lo ? found[i].limit : lo;
+        hi = found[i].limit > hi ? found[i].limit : hi;
+    }
+    assert_true(n >= 2);
+    assert_true(lo < hi);
+    for (size_t i = 0; i < n; i++) {
+        for (int64_t delta = -1; delta <= 1; delta++) {
+            uint64_t size = found[i].limit + (uint64_t)delta;
+            for (int padded = 0; padded <= 1; padded++) {
+                size_t pad, len = b64_len(size, padded, &pad);
+                uint64_t got = 0;
+                assert_true(kl_base64_size(len, pad, &got));
+                assert_int_equal(got, size);
+            }
+        }
+    }
+    /* Lengths that no Base64 text has, near the limits too. */
+    uint64_t got;
+    size_t pad, len = b64_len(hi, false, &pad);
+    assert_false(kl_base64_size(len / 4 * 4 + 1, 0, &got)); /* one character past a group */
+    assert_false(kl_base64_size(len / 4 * 4 + 3, 1, &got)); /* padding short of a group */
+    assert_false(kl_base64_size(8, 3, &got));               /* three '=' */
+    kl_ruleset_free(rs);
+}
+
+/* A payload for profile `p` holding `value` at field `f`: objects and arrays down the
+ * field's chain, e.g. {"input": {"images": ["<value>"]}}. False for a field reached
+ * through JSON held in a string. */
+static bool payload_for(const kl_profile *p, uint16_t f, kl_buf *pre, kl_buf *post)
+{
+    const kl_field *x = &p->fields[f];
+    for (uint16_t i = 0; i < x->depth; i++) {
+        const kl_field *s = &p->fields[x->chain[i]];
+        switch (s->step) {
+        case KL_STEP_MEMBER:
+            kl_buf_printf(pre, "{\"%.*s\": ", (int)s->name_len, s->name);
+            break;
+        case KL_STEP_ITEM:
+            kl_buf_putc(pre, '[');
+            break;
+        default:
+            return false;
+        }
+    }
+    for (uint16_t i = x->depth; i > 0; i--)
+        kl_buf_putc(post, p->fields[x->chain[i - 1]].step == KL_STEP_ITEM ? ']' : '}');
+    return true;
+}
+
+static const kl_diag *size_finding(const kl_diags *d)
+{
+    const kl_diag *hit = NULL;
+    for (size_t i = 0; i < kl_diags_count(d); i++) {
+        if (strcmp(kl_diags_at(d, i)->rule, "data-uri-size") == 0) {
+            assert_null(hit); /* one value, one size finding */
+            hit = kl_diags_at(d, i);
+        }
+    }
+    return hit;
+}
+
+/* Lint a payload holding a data: URI of `size` decoded bytes at the row's place; the one
+ * data-uri-size finding it gets, checked against the row, or none when within the limit. */
+static void lint_at_limit(const size_rule *sr, kl_linter *l, uint64_t size, bool padded)
+{
+    kl_buf pre = KL_BUF_INIT, post = KL_BUF_INIT;
+    assert_true(payload_for(sr->profile, sr->row->at, &pre, &post));
+    const char *head = "\"data:image/png;base64,";
+    size_t pad, len = b64_len(size, padded, &pad);
+    size_t cap = pre.len + strlen(head) + len + 1 + post.len + 1;
+    char *doc = malloc(cap);
+    assert_non_null(doc);
+    size_t end = 0;
+    memcpy(doc, kl_buf_cstr(&pre), pre.len);
+    end += pre.len;
+    memcpy(doc + end, head, strlen(head));
+    end += strlen(head);
+    memset(doc + end, 'A', len - pad); /* 'A' decodes to zero bytes */
+    memset(doc + end + len - pad, '=', pad);
+    end += len;
+    doc[end++] = '"';
+    memcpy(doc + end, kl_buf_cstr(&post), post.len);
+    end += post.len;
+    doc[end] = '\0';
+
+    kl_source *src;
+    kl_diags *diags;
+    assert_int_equal(kl_source_from_memory(&src, "big.json", doc, end), KL_OK);
+    free(doc);
+    assert_int_equal(kl_diags_new(&diags), KL_OK);
+    assert_int_equal(kl_linter_lint_as(l, src, sr->profile->id, diags), KL_OK);
+    const kl_diag *d = size_finding(diags);
+    if (size <= sr->limit) {
+        assert_null(d);
+    } else {
+        assert_non_null(d);
+        assert_int_equal(d->severity, sr->row->severity);
+        /* The message says the size found and the limit (the row's words, or the default). */
+        char want[64];
+        snprintf(want, sizeof(want), " %llu bytes", (unsigned long long)size);
+        assert_non_null(strstr(d->message, want));
+        snprintf(want, sizeof(want), " %llu", (unsigned long long)sr->limit);
+        assert_non_null(strstr(d->message, want));
+    }
+    kl_diags_free(diags);
+    kl_source_free(src);
+    kl_buf_dispose(&pre);
+    kl_buf_dispose(&post);
+}
+
+static void test_data_uri_size_rule_at_its_limits(void **state)
+{
+    (void)state;
+    kl_ruleset *rs;
+    assert_int_equal(kl_ruleset_builtin(&rs), KL_OK);
+    size_rule found[64];
+    size_t n = size_rules(rs, found, 64);
+    kl_linter *l;
+    kl_lint_options o = {0};
+    o.rules = rs;
+    assert_int_equal(kl_linter_new(&l, &o), KL_OK);
+    /* End to end, a real data: URI in a real payload, for each distinct limit up to 16 MiB
+     * (its first row): a few MB of text each. The larger limits (200 MB, 267 MB of Base64)
+     * are the same comparison, checked above by length only, to keep this quick under the
+     * sanitizers. */
+    uint64_t done[64];
+    size_t n_done = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool seen = false;
+        for (size_t k = 0; k < n_done; k++)
+            seen = seen || done[k] == found[i].limit;
+        if (seen || found[i].limit > 16u * 1024 * 1024)
+            continue;
+        done[n_done++] = found[i].limit;
+        for (int64_t delta = -1; delta <= 1; delta++)
+            lint_at_limit(&found[i], l, found[i].limit + (uint64_t)delta, delta != 0);
+    }
+    /* At least the 10 MB image limit of the constraints doc was checked end to end. */
+    bool ten = false;
+    for (size_t k = 0; k < n_done; k++)
+        ten = ten || done[k] == 10u * 1024 * 1024;
+    assert_true(ten);
+    kl_linter_free(l);
+    kl_ruleset_free(rs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -131,6 +333,8 @@ int main(void)
         cmocka_unit_test(test_url_extension),
         cmocka_unit_test(test_data_uri),
         cmocka_unit_test(test_image_size),
+        cmocka_unit_test(test_base64_size_at_the_rules_limits),
+        cmocka_unit_test(test_data_uri_size_rule_at_its_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
