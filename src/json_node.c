@@ -2,6 +2,7 @@
  * Read-only accessors over the loader's nodes (see json.h). None of them
  * allocates; all accept NULL nodes.
  */
+#include <float.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,9 @@ const kl_node *kl_node_get(const kl_node *obj, const char *name, size_t name_len
     /* From the end: with duplicate keys the last one wins, as in most parsers. */
     for (uint32_t i = obj->len; i-- > 0;) {
         const kl_node *m = &obj->u.children[i];
-        if (m->key_len == name_len && (name_len == 0 || memcmp(m->key, name, name_len) == 0))
+        /* The first bytes first: most members differ there, and memcmp is a call. */
+        if (m->key_len == name_len &&
+            (name_len == 0 || (m->key[0] == name[0] && memcmp(m->key, name, name_len) == 0)))
             return m;
     }
     return NULL;
@@ -81,10 +84,61 @@ bool kl_node_int64(const kl_node *node, int64_t *out)
     return true;
 }
 
+/*
+ * The value of a number lexeme without an exponent and with at most 15 digits, without
+ * strtod: the digits make an integer m < 10^15 and the value is ±m / 10^k (k digits after
+ * the point). Both m and 10^k are exact doubles and one IEEE division rounds correctly, so
+ * this is the double strtod returns (Clinger's fast path). False for any other lexeme, and
+ * where doubles are evaluated in a wider format (x87), which would round twice.
+ */
+static bool short_decimal(const char *s, uint32_t len, double *out)
+{
+#if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
+    static const double pow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                   1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    const char *p = s;
+    const char *end = s + len;
+    bool negative = p < end && *p == '-';
+    if (negative)
+        p++;
+    uint64_t m = 0;
+    int digits = 0;
+    int fraction = -1; /* digits after the point; -1 before it */
+    for (; p < end; p++) {
+        if (*p == '.') {
+            fraction = 0;
+            continue;
+        }
+        if (*p < '0' || *p > '9' || ++digits > 15)
+            return false;
+        m = m * 10 + (uint64_t)(*p - '0');
+        if (fraction >= 0)
+            fraction++;
+    }
+    double v = (double)m;
+    if (fraction > 0)
+        v /= pow10[fraction];
+    *out = negative ? -v : v; /* "-0" is -0.0, as strtod reads it */
+    return true;
+#else
+    (void)s;
+    (void)len;
+    (void)out;
+    return false;
+#endif
+}
+
 bool kl_node_double(const kl_node *node, double *out)
 {
     if (node == NULL || node->kind != KL_JSON_NUMBER)
         return false;
+    /* Most numbers in a payload are short (durations, scales, counts). */
+    double quick;
+    if (short_decimal(node->u.str, node->len, &quick)) {
+        if (out != NULL)
+            *out = quick;
+        return true;
+    }
     /* The lexeme is not NUL-terminated; copy it. JSON numbers use '.', so
      * this assumes the "C" LC_NUMERIC locale, which klint never changes. */
     char small[64];

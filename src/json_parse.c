@@ -31,6 +31,7 @@
 #include "arena.h"
 #include "buf.h"
 #include "klint/json.h"
+#include "json_plain.h"
 #include "klint/path.h"
 #include "utf8.h"
 
@@ -42,29 +43,27 @@ enum {
     W = 1, /* JSON whitespace */
     D = 2, /* decimal digit */
     X = 4, /* hex digit */
-    S = 8, /* ends a run of plain string bytes: '"', '\\', control, non-ASCII */
     DX = D | X,
-    SW = S | W,
 };
 
 /* clang-format off */
 static const uint8_t cc[256] = {
-    S , S , S , S , S , S , S , S , S , SW, SW, S , S , SW, S , S,  /* 0x00 */
-    S , S , S , S , S , S , S , S , S , S , S , S , S , S , S , S,  /* 0x10 */
-    W , 0 , S , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0,  /* 0x20 */
+    0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , W , W , 0 , 0 , W , 0 , 0,  /* 0x00 */
+    0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0,  /* 0x10 */
+    W , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0,  /* 0x20 */
     DX, DX, DX, DX, DX, DX, DX, DX, DX, DX, 0 , 0 , 0 , 0 , 0 , 0,  /* 0x30 */
     0 , X , X , X , X , X , X , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0,  /* 0x40 */
-    0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , S , 0 , 0 , 0,  /* 0x50 */
+    0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0,  /* 0x50 */
     0 , X , X , X , X , X , X , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0,  /* 0x60 */
     0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0,  /* 0x70 */
-    S , S , S , S , S , S , S , S , S , S , S , S , S , S , S , S,  /* 0x80 */
-    S , S , S , S , S , S , S , S , S , S , S , S , S , S , S , S,  /* 0x90 */
-    S , S , S , S , S , S , S , S , S , S , S , S , S , S , S , S,  /* 0xa0 */
-    S , S , S , S , S , S , S , S , S , S , S , S , S , S , S , S,  /* 0xb0 */
-    S , S , S , S , S , S , S , S , S , S , S , S , S , S , S , S,  /* 0xc0 */
-    S , S , S , S , S , S , S , S , S , S , S , S , S , S , S , S,  /* 0xd0 */
-    S , S , S , S , S , S , S , S , S , S , S , S , S , S , S , S,  /* 0xe0 */
-    S , S , S , S , S , S , S , S , S , S , S , S , S , S , S , S,  /* 0xf0 */
+    0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0,  /* 0x80 */
+    0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0,  /* 0x90 */
+    0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0,  /* 0xa0 */
+    0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0,  /* 0xb0 */
+    0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0,  /* 0xc0 */
+    0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0,  /* 0xd0 */
+    0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0,  /* 0xe0 */
+    0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0 , 0,  /* 0xf0 */
 };
 /* clang-format on */
 
@@ -124,36 +123,6 @@ static const unsigned char *skip_ws(parser *ps, const unsigned char *p)
         ps->line += *p == '\n';
         p++;
     }
-    return p;
-}
-
-/*
- * The first byte at or after `p` that is not plain string content, or
- * `end`. Eight bytes at a time: a word is skipped when none of its bytes is
- * '"', '\\', below 0x20 or above 0x7f.
- */
-static const unsigned char *skip_plain(const unsigned char *p, const unsigned char *end)
-{
-    const uint64_t ones = UINT64_C(0x0101010101010101);
-    const uint64_t highs = UINT64_C(0x8080808080808080);
-    while (end - p >= 8) {
-        uint64_t v;
-        memcpy(&v, p, 8);
-        uint64_t q = v ^ (ones * '"');
-        uint64_t b = v ^ (ones * '\\');
-        uint64_t m = (((v - ones * 0x20) & ~v) | ((q - ones) & ~q) | ((b - ones) & ~b) | v) & highs;
-        if (m != 0) {
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-            /* Borrows only run towards later bytes, so the lowest flag is exact. */
-            return p + (__builtin_ctzll(m) >> 3);
-#else
-            break;
-#endif
-        }
-        p += 8;
-    }
-    while (p < end && !(cc[*p] & S))
-        p++;
     return p;
 }
 
@@ -688,7 +657,7 @@ static char *alloc_decoded(parser *ps, const unsigned char *s, const unsigned ch
 {
     const unsigned char *q = bs;
     for (;;) {
-        q = skip_plain(q, ps->end);
+        q = kl_json_skip_plain(q, ps->end);
         if (q >= ps->end || *q == '"')
             break;
         q += *q == '\\' ? 2 : 1;
@@ -716,7 +685,7 @@ static const unsigned char *parse_string(parser *ps, const unsigned char *p, con
     char *w = NULL;
     p = s;
     for (;;) {
-        p = skip_plain(p, end);
+        p = kl_json_skip_plain(p, end);
         if (p == end)
             return fail(ps, p, "expected '\"' to close the string, found end of input");
         unsigned char c = *p;
@@ -736,11 +705,14 @@ static const unsigned char *parse_string(parser *ps, const unsigned char *p, con
                 return NULL;
             seg = p;
         } else if (c >= 0x80) {
-            uint32_t cp;
-            size_t n = kl_utf8_decode(p, (size_t)(end - p), &cp);
-            if (n == 0)
-                return fail(ps, p, "invalid UTF-8 byte 0x%02x in string", (unsigned)c);
-            p += n;
+            /* Non-ASCII text (accents, CJK) comes in runs: check the whole run here. */
+            do {
+                uint32_t cp;
+                size_t n = kl_utf8_decode(p, (size_t)(end - p), &cp);
+                if (n == 0)
+                    return fail(ps, p, "invalid UTF-8 byte 0x%02x in string", (unsigned)*p);
+                p += n;
+            } while (p < end && *p >= 0x80);
         } else {
             return control_in_string(ps, p);
         }

@@ -11,7 +11,6 @@
 #include "klint/path.h"
 
 #include <stdbool.h>
-#include <stdio.h>
 #include <string.h>
 
 typedef struct sink {
@@ -102,9 +101,16 @@ static void put_member(sink *s, const char *name, size_t len)
 
 static void put_index(sink *s, size_t index)
 {
-    char tmp[32];
-    int n = snprintf(tmp, sizeof(tmp), "[%zu]", index);
-    put(s, tmp, (size_t)n);
+    /* Digits from the right; no printf: findings in lists write one of these each. */
+    char tmp[24];
+    size_t n = 0;
+    tmp[sizeof(tmp) - ++n] = ']';
+    do {
+        tmp[sizeof(tmp) - ++n] = (char)('0' + index % 10);
+        index /= 10;
+    } while (index != 0);
+    tmp[sizeof(tmp) - ++n] = '[';
+    put(s, tmp + sizeof(tmp) - n, n);
 }
 
 /* The step that leads from `node`'s parent to `node`; nothing for the root. */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_plain.h"
 #include "print_util.h"
 #include "utf8.h"
 
@@ -17,6 +18,8 @@ const kl_printer_ops *const kl_printer_formats[] = {
     &kl_print_short_ops,
     &kl_print_github_ops,
     &kl_print_sarif_ops,
+    &kl_print_gitlab_ops,
+    &kl_print_junit_ops,
     NULL,
 };
 
@@ -115,9 +118,20 @@ void kl_printer_free(kl_printer *p)
     if (p == NULL)
         return;
     printer_impl *impl = (printer_impl *)p;
+    if (p->ops->dispose != NULL && p->state != NULL)
+        p->ops->dispose(p);
     kl_buf_dispose(&impl->scratch);
     free(p->state);
     free(impl);
+}
+
+const char *kl_print_display_path(const char *name)
+{
+    if (name == NULL || *name == '\0')
+        return "-";
+    while (name[0] == '.' && name[1] == '/' && name[2] != '\0')
+        name += 2;
+    return name;
 }
 
 void kl_print_range(const kl_source *src, kl_span span, kl_pos *start, kl_pos *end)
@@ -125,7 +139,7 @@ void kl_print_range(const kl_source *src, kl_span span, kl_pos *start, kl_pos *e
     uint32_t a = span.start < src->len ? span.start : src->len;
     uint32_t z = span.end < src->len ? span.end : src->len;
     *start = kl_source_pos(src, a);
-    *end = kl_source_pos(src, z > a ? z : a);
+    *end = kl_source_pos_after(src, *start, z > a ? z : a);
 }
 
 kl_buf *kl_print_scratch(kl_printer *p)
@@ -145,34 +159,79 @@ int kl_print_flush(kl_printer *p)
     return rc;
 }
 
+/*
+ * Write the escape of `c` ('"', '\\' or a control character) at `w`; returns the byte after
+ * it. The same escapes as kl_buf_put_json_escaped: the short form where JSON has one, else
+ * \u00XX in lowercase hex.
+ */
+static char *put_escape(char *w, unsigned char c)
+{
+    static const char hex[] = "0123456789abcdef";
+    static const char short_form[0x80] = {
+        ['"'] = '"',  ['\\'] = '\\', ['\n'] = 'n', ['\r'] = 'r',
+        ['\t'] = 't', ['\b'] = 'b',  ['\f'] = 'f',
+    };
+    *w++ = '\\';
+    if (c < 0x80 && short_form[c] != 0) {
+        *w++ = short_form[c];
+        return w;
+    }
+    memcpy(w, "u00", 3);
+    w[3] = hex[c >> 4];
+    w[4] = hex[c & 15];
+    return w + 5;
+}
+
+/* Bytes of input written per reservation: room for the worst case (each byte a six-byte
+ * \u00XX) is reserved a piece at a time, so a long string never needs six times its size. */
+enum { JSON_PIECE = 4096 };
+
 void kl_print_json_string(kl_buf *b, const char *s, size_t len)
 {
     if (s == NULL) {
         kl_buf_put(b, "null", 4);
         return;
     }
-    const unsigned char *u = (const unsigned char *)s;
-    kl_buf_putc(b, '"');
-    size_t run = 0; /* start of the valid bytes not yet written */
-    size_t i = 0;
-    while (i < len) {
-        if (u[i] < 0x80) {
-            i++;
-            continue;
+    /* Written straight into the buffer: runs of plain bytes are copied whole; a byte that
+     * stops a run is escaped, copied with its UTF-8 sequence when it starts a valid one, or
+     * replaced by U+FFFD. */
+    const unsigned char *p = (const unsigned char *)s;
+    const unsigned char *end = p + len;
+    do {
+        const unsigned char *stop = (size_t)(end - p) > JSON_PIECE ? p + JSON_PIECE : end;
+        /* + 3: a sequence that starts before `stop` may end after it; + 2: the quotes. */
+        if (!kl_buf_reserve(b, 6 * (size_t)(stop - p) + 3 + 2))
+            return;
+        char *w = b->ptr + b->len;
+        if (p == (const unsigned char *)s)
+            *w++ = '"';
+        while (p < stop) {
+            const unsigned char *q = kl_json_skip_plain(p, stop);
+            memcpy(w, p, (size_t)(q - p));
+            w += q - p;
+            p = q;
+            if (p == stop)
+                break;
+            uint32_t cp;
+            size_t n = *p >= 0x80 ? kl_utf8_decode(p, (size_t)(end - p), &cp) : 0;
+            if (n > 0) {
+                memcpy(w, p, n);
+                w += n;
+                p += n;
+            } else if (*p >= 0x80) {
+                memcpy(w, "\xEF\xBF\xBD", 3); /* U+FFFD */
+                w += 3;
+                p++;
+            } else {
+                w = put_escape(w, *p);
+                p++;
+            }
         }
-        uint32_t cp;
-        size_t n = kl_utf8_decode(u + i, len - i, &cp);
-        if (n > 0) {
-            i += n;
-            continue;
-        }
-        kl_buf_put_json_escaped(b, s + run, i - run);
-        kl_buf_put(b, "\xEF\xBF\xBD", 3); /* U+FFFD */
-        i++;
-        run = i;
-    }
-    kl_buf_put_json_escaped(b, s + run, len - run);
-    kl_buf_putc(b, '"');
+        if (p == end)
+            *w++ = '"';
+        b->len = (size_t)(w - b->ptr);
+        b->ptr[b->len] = '\0';
+    } while (p < end);
 }
 
 void kl_print_json_cstr(kl_buf *b, const char *s)

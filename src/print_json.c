@@ -28,8 +28,12 @@ static kl_span clamp(const kl_source *src, kl_span s)
     return kl_span_make(start, end > start ? end : start);
 }
 
-/* Append the decimal digits of `v` (the hot path: printf costs more than the rest). */
-static void put_u32(kl_buf *b, uint32_t v)
+/* Append a string literal (its length known when compiling: no strlen on the hot path). */
+#define PUT_LIT(b, lit) kl_buf_put((b), "" lit, sizeof(lit) - 1)
+
+/* Write the decimal digits of `v` at `w` (printf costs more than the rest of a finding);
+ * returns the byte after them. */
+static char *write_u32(char *w, uint32_t v)
 {
     char tmp[10];
     size_t n = 0;
@@ -37,96 +41,102 @@ static void put_u32(kl_buf *b, uint32_t v)
         tmp[sizeof tmp - ++n] = (char)('0' + v % 10);
         v /= 10;
     } while (v != 0);
-    kl_buf_put(b, tmp + sizeof tmp - n, n);
+    memcpy(w, tmp + sizeof tmp - n, n);
+    return w + n;
 }
 
-/* True when the bytes [start, end) of `src` are all ASCII and none is a '\n'. */
-static bool ascii_one_line(const kl_source *src, uint32_t start, uint32_t end)
+static void put_u32(kl_buf *b, uint32_t v)
 {
-    const unsigned char *d = (const unsigned char *)src->data;
-    for (uint32_t i = start; i < end; i++)
-        if (d[i] >= 0x80 || d[i] == '\n')
-            return false;
-    return true;
+    if (kl_buf_reserve(b, 10)) {
+        b->len = (size_t)(write_u32(b->ptr + b->len, v) - b->ptr);
+        b->ptr[b->len] = '\0';
+    }
 }
 
-/* "line": L, "column": C, "end_line": L, "end_column": C (code points). */
-static void put_range(kl_buf *b, const kl_source *src, kl_span span)
+/* Write the literal `lit` at `w`; the byte after it. */
+#define WRITE_LIT(w, lit) ((char *)memcpy((w), "" lit, sizeof(lit) - 1) + sizeof(lit) - 1)
+
+/*
+ * "line": L, "column": C, "end_line": L, "end_column": C (code points), written straight
+ * into the buffer. `near` is a position in `src` (the finding's start): a span on its line
+ * after it is found from there, so the line is walked once per finding, not once per span.
+ */
+static void put_range(kl_buf *b, const kl_source *src, kl_span span, kl_pos near)
 {
     span = clamp(src, span);
-    kl_pos start = kl_source_pos(src, span.start);
-    kl_pos end;
-    /* Most spans are a short ASCII token: the end is on the start's line, one column per byte
-     * (a start inside a multi-byte sequence sees a byte >= 0x80 and takes the general path). */
-    if (span.end - span.start <= 256 && ascii_one_line(src, span.start, span.end)) {
-        end.line = start.line;
-        end.column = start.column + (span.end - span.start);
-    } else {
-        end = kl_source_pos(src, span.end);
-    }
-    kl_buf_puts(b, "\"line\": ");
-    put_u32(b, start.line);
-    kl_buf_puts(b, ", \"column\": ");
-    put_u32(b, start.column);
-    kl_buf_puts(b, ", \"end_line\": ");
-    put_u32(b, end.line);
-    kl_buf_puts(b, ", \"end_column\": ");
-    put_u32(b, end.column);
+    kl_pos start = kl_source_pos_after(src, near, span.start);
+    kl_pos end = kl_source_pos_after(src, start, span.end);
+    enum { ROOM = 4 * 10 + 48 }; /* four numbers and the names */
+    if (!kl_buf_reserve(b, ROOM))
+        return;
+    char *w = b->ptr + b->len;
+    w = WRITE_LIT(w, "\"line\": ");
+    w = write_u32(w, start.line);
+    w = WRITE_LIT(w, ", \"column\": ");
+    w = write_u32(w, start.column);
+    w = WRITE_LIT(w, ", \"end_line\": ");
+    w = write_u32(w, end.line);
+    w = WRITE_LIT(w, ", \"end_column\": ");
+    w = write_u32(w, end.column);
+    b->len = (size_t)(w - b->ptr);
+    b->ptr[b->len] = '\0';
 }
 
 static int json_diag(kl_printer *p, const kl_source *src, const kl_diag *d)
 {
     json_state *st = p->state;
     kl_buf *b = kl_print_scratch(p);
+    kl_pos near = kl_source_pos(src, clamp(src, d->span).start);
 
     kl_buf_puts(b, st->n_written > 0 ? ",\n{\"file\": " : "\n{\"file\": ");
     kl_print_json_cstr(b, src->name ? src->name : "");
     if (src->is_record) {
-        kl_buf_puts(b, ", \"record\": ");
+        PUT_LIT(b, ", \"record\": ");
         put_u32(b, src->first_line);
     } else
-        kl_buf_puts(b, ", \"record\": null");
-    kl_buf_puts(b, ", \"profile\": ");
+        PUT_LIT(b, ", \"record\": null");
+    PUT_LIT(b, ", \"profile\": ");
     kl_print_json_cstr(b, d->profile);
-    kl_buf_puts(b, ", \"rule\": ");
+    PUT_LIT(b, ", \"rule\": ");
     kl_print_json_cstr(b, d->rule ? d->rule : "");
-    kl_buf_puts(b, ", \"severity\": ");
+    PUT_LIT(b, ", \"severity\": ");
     kl_print_json_cstr(b, kl_severity_name(d->severity));
-    kl_buf_puts(b, ", \"message\": ");
+    PUT_LIT(b, ", \"message\": ");
     kl_print_json_cstr(b, d->message ? d->message : "");
-    kl_buf_puts(b, ", \"path\": ");
+    PUT_LIT(b, ", \"path\": ");
     kl_print_json_cstr(b, d->path ? d->path : "$");
-    kl_buf_puts(b, ", ");
-    put_range(b, src, d->span);
+    PUT_LIT(b, ", ");
+    put_range(b, src, d->span, near);
 
-    kl_buf_puts(b, ", \"related\": [");
+    PUT_LIT(b, ", \"related\": [");
     for (size_t i = 0; i < d->n_related; i++) {
         const kl_related *r = &d->related[i];
         kl_buf_puts(b, i > 0 ? ", {\"path\": " : "{\"path\": ");
         kl_print_json_cstr(b, r->path ? r->path : "$");
-        kl_buf_puts(b, ", ");
-        put_range(b, src, r->span);
-        kl_buf_puts(b, ", \"message\": ");
+        PUT_LIT(b, ", ");
+        put_range(b, src, r->span, near);
+        PUT_LIT(b, ", \"message\": ");
         kl_print_json_cstr(b, r->message ? r->message : "");
         kl_buf_putc(b, '}');
     }
 
-    kl_buf_puts(b, "], \"fixes\": [");
+    PUT_LIT(b, "], \"fixes\": [");
     for (size_t i = 0; i < d->n_fixes; i++) {
         const kl_fix *f = &d->fixes[i];
         kl_buf_puts(b, i > 0 ? ", {\"description\": " : "{\"description\": ");
         kl_print_json_cstr(b, f->description ? f->description : "");
-        kl_buf_puts(b, ", \"edits\": [");
+        PUT_LIT(b, ", \"edits\": [");
         for (size_t j = 0; j < f->n_edits; j++) {
             kl_buf_puts(b, j > 0 ? ", {" : "{");
-            put_range(b, src, f->edits[j].span);
-            kl_buf_puts(b, ", \"text\": ");
+            put_range(b, src, f->edits[j].span, near);
+            PUT_LIT(b, ", \"text\": ");
             kl_print_json_cstr(b, f->edits[j].text ? f->edits[j].text : "");
             kl_buf_putc(b, '}');
         }
-        kl_buf_puts(b, "]}");
+        kl_buf_puts(b, f->unsafe ? "], \"applicability\": \"unsafe\"}"
+                                 : "], \"applicability\": \"safe\"}");
     }
-    kl_buf_puts(b, "]}");
+    PUT_LIT(b, "]}");
 
     st->n_written++;
     return kl_print_flush(p);

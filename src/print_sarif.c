@@ -9,12 +9,14 @@
  * slashes, percent-encoded) and a region whose columns count UTF-16 code
  * units (`columnKind`), endColumn just past the span. The diagnostic's JSON
  * path is its logical location; related places and fixes are carried over
- * as relatedLocations and fixes (deletedRegion + insertedContent).
+ * as relatedLocations and fixes (deletedRegion + insertedContent, and the
+ * fix's applicability, safe or unsafe, in its property bag).
  */
 #include <inttypes.h>
 #include <string.h>
 
 #include "print_util.h"
+#include "rule_docs.h"
 #include "rules.h"
 
 typedef struct sarif_state {
@@ -128,7 +130,9 @@ static int sarif_diag(kl_printer *p, const kl_source *src, const kl_diag *d)
                 kl_print_json_cstr(b, f->edits[j].text ? f->edits[j].text : "");
                 kl_buf_puts(b, "}}");
             }
-            kl_buf_puts(b, "]}]}");
+            /* SARIF has no applicability; a property bag carries klint's (--unsafe-fixes). */
+            kl_buf_puts(b, f->unsafe ? "]}], \"properties\": {\"applicability\": \"unsafe\"}}"
+                                     : "]}], \"properties\": {\"applicability\": \"safe\"}}");
         }
         kl_buf_putc(b, ']');
     }
@@ -137,28 +141,7 @@ static int sarif_diag(kl_printer *p, const kl_source *src, const kl_diag *d)
     return kl_print_flush(p);
 }
 
-/* The first provider source of rule `id` that is a web address, or NULL. */
-static const char *rule_source_url(const kl_ruleset *rs, const char *id, size_t *len)
-{
-    for (size_t i = 0; i < kl_ruleset_profile_count(rs); i++) {
-        const kl_profile *pr = kl_ruleset_profile_at(rs, i);
-        for (uint32_t r = 0; r < pr->n_rows; r++) {
-            const kl_row *row = &pr->rows[r];
-            if (row->source == NULL || strcmp(row->id, id) != 0)
-                continue;
-            const char *key = row->source;
-            const char *comma = strstr(key, ", ");
-            size_t klen = comma ? (size_t)(comma - key) : strlen(key);
-            const char *text = kl_profile_source_text(pr, key, klen, len);
-            if (text != NULL && *len > 8 && strncmp(text, "https://", 8) == 0 &&
-                memchr(text, ' ', *len) == NULL && memchr(text, '"', *len) == NULL)
-                return text;
-        }
-    }
-    return NULL;
-}
-
-static void put_rules(kl_buf *b, const kl_ruleset *rs)
+static void put_rules(kl_buf *b, const kl_ruleset *rs, const kl_rule_docs *urls)
 {
     size_t n = rs ? kl_ruleset_rule_id_count(rs) : 0;
     for (size_t i = 0; i < n; i++) {
@@ -174,7 +157,7 @@ static void put_rules(kl_buf *b, const kl_ruleset *rs)
         kl_buf_puts(b, ", \"help\": ");
         put_text(b, full);
         size_t ulen = 0;
-        const char *url = rule_source_url(rs, ri->id, &ulen);
+        const char *url = kl_rule_docs_url(urls, ri->id, NULL, &ulen);
         if (url != NULL) {
             kl_buf_puts(b, ", \"helpUri\": ");
             kl_print_json_string(b, url, ulen);
@@ -186,10 +169,14 @@ static void put_rules(kl_buf *b, const kl_ruleset *rs)
 static int sarif_end(kl_printer *p, const kl_summary *s)
 {
     (void)s;
+    kl_rule_docs *urls = NULL;
+    if (p->rules != NULL && kl_rule_docs_new(&urls, p->rules) != KL_OK)
+        return KL_ENOMEM;
     kl_buf *b = kl_print_scratch(p);
     kl_buf_puts(b, "\n], \"tool\": {\"driver\": {\"name\": \"klint\", \"version\": \"" KLINT_VERSION
                    "\", \"semanticVersion\": \"" KLINT_VERSION "\", \"rules\": [");
-    put_rules(b, p->rules);
+    put_rules(b, p->rules, urls);
+    kl_rule_docs_free(urls);
     kl_buf_puts(b, "]}}}]}\n");
     return kl_print_flush(p);
 }

@@ -10,7 +10,7 @@
  *      |                                    own snippet underlined with '-')
  *    9 |   "duration": 5,
  *      |   ----------
- *      = help: DESCRIPTION                 (one per fix)
+ *      = help: DESCRIPTION                 (one per fix; an unsafe one says so)
  *
  * a blank line after each diagnostic, and one summary line at the end.
  *
@@ -431,6 +431,8 @@ static int text_diag(kl_printer *p, const kl_source *src, const kl_diag *d)
         put_label(b, p, gutter, "help:");
         kl_buf_putc(b, ' ');
         put_visible_cstr(b, d->fixes[i].description);
+        if (d->fixes[i].unsafe)
+            kl_buf_puts(b, " (unsafe fix: --fix applies it only with --unsafe-fixes)");
         kl_buf_putc(b, '\n');
     }
     kl_buf_putc(b, '\n');

@@ -23,6 +23,8 @@ extern const kl_printer_ops kl_print_json_ops;
 extern const kl_printer_ops kl_print_short_ops;
 extern const kl_printer_ops kl_print_github_ops;
 extern const kl_printer_ops kl_print_sarif_ops;
+extern const kl_printer_ops kl_print_gitlab_ops;
+extern const kl_printer_ops kl_print_junit_ops;
 
 /* How each format names a severity: the one severity table of the code. */
 typedef struct kl_print_severity_names {
@@ -35,6 +37,9 @@ typedef struct kl_print_severity_names {
 
 /* The names of `sev` in every format (an unknown value maps like error). */
 const kl_print_severity_names *kl_print_severity(kl_severity sev);
+
+/* `name` as CI reports show a path: without leading "./" segments ("-" for NULL or ""). */
+const char *kl_print_display_path(const char *name);
 
 /* The start and end positions of `span` in `src`, clamped to the source. */
 void kl_print_range(const kl_source *src, kl_span span, kl_pos *start, kl_pos *end);

@@ -4,8 +4,10 @@
  * The line table holds the offset of the byte after every '\n' (line 1
  * starts at 0 and is implicit), so a source without a newline allocates
  * nothing. Offset -> line is a binary search; the column is found by
- * walking the line from its start, because columns come in three units and
- * a table of per-character positions would cost far more than it saves.
+ * walking the line from its start (or from a position already known on it,
+ * kl_source_pos_after), because columns come in three units and a table of
+ * per-character positions would cost far more than it saves. The walk
+ * crosses ASCII a word at a time and decodes only the other characters.
  */
 #include "klint/source.h"
 
@@ -266,29 +268,46 @@ static size_t char_at(const unsigned char *p, size_t avail, uint32_t *cp)
     return n;
 }
 
-/* True when the 8 bytes at `p` are all ASCII. */
-static bool ascii8(const unsigned char *p)
+/* The 8 bytes at `p` as one word, to test eight bytes at once. */
+static uint64_t word8(const unsigned char *p)
 {
     uint64_t w;
     memcpy(&w, p, sizeof(w));
-    return (w & UINT64_C(0x8080808080808080)) == 0;
+    return w;
 }
 
-kl_pos kl_source_pos(const kl_source *src, uint32_t offset)
+/*
+ * The first offset in [i, end) whose byte is not ASCII, or `end`. Columns are
+ * asked for in long one-line records (a JSON Lines batch), mostly ASCII, so
+ * the common case is a long run: 32 bytes at a time, then 8, then one.
+ */
+static uint32_t skip_ascii(const unsigned char *data, uint32_t i, uint32_t end)
 {
-    if (offset > src->len)
-        offset = src->len;
-    uint32_t index = line_index(src, offset);
-    const unsigned char *data = (const unsigned char *)src->data;
-    uint32_t start = line_start(src, index);
-    uint32_t i = start;
-    uint32_t cps = 0, units = 0;
+    const uint64_t highs = UINT64_C(0x8080808080808080);
+    while (end - i >= 32 &&
+           ((word8(data + i) | word8(data + i + 8) | word8(data + i + 16) | word8(data + i + 24)) &
+            highs) == 0)
+        i += 32;
+    while (end - i >= 8 && (word8(data + i) & highs) == 0)
+        i += 8;
+    while (i < end && data[i] < 0x80)
+        i++;
+    return i;
+}
 
+/*
+ * The position of `offset` on line `index`, walking from `i`, a character boundary on that
+ * line at or before `offset` whose columns are known: `extra_cps` and `extra_units` are the
+ * bytes between the line's start and `i` that are not a code point, resp. a UTF-16 unit, of
+ * their own (an ASCII byte is one of each, so only the other characters need looking at).
+ */
+static kl_pos walk_to(const kl_source *src, uint32_t index, uint32_t i, uint32_t extra_cps,
+                      uint32_t extra_units, uint32_t offset)
+{
+    const unsigned char *data = (const unsigned char *)src->data;
     while (i < offset) {
-        if (offset - i >= 8 && ascii8(data + i)) {
-            i += 8;
-            cps += 8;
-            units += 8;
+        if (data[i] < 0x80) {
+            i = skip_ascii(data, i, offset);
             continue;
         }
         uint32_t cp;
@@ -296,16 +315,39 @@ kl_pos kl_source_pos(const kl_source *src, uint32_t offset)
         if (i + n > offset)
             break; /* `offset` is inside this sequence: round down */
         i += (uint32_t)n;
-        cps++;
-        units += cp >= 0x10000 ? 2 : 1;
+        extra_cps += (uint32_t)n - 1;
+        extra_units += (uint32_t)n - (cp >= 0x10000 ? 2 : 1);
     }
 
+    uint32_t bytes = i - line_start(src, index);
     kl_pos pos;
     pos.line = src->first_line + index;
-    pos.column = cps + 1;
-    pos.column_utf16 = units + 1;
-    pos.column_byte = i - start + 1;
+    pos.column = bytes - extra_cps + 1;
+    pos.column_utf16 = bytes - extra_units + 1;
+    pos.column_byte = bytes + 1;
     return pos;
+}
+
+kl_pos kl_source_pos(const kl_source *src, uint32_t offset)
+{
+    if (offset > src->len)
+        offset = src->len;
+    uint32_t index = line_index(src, offset);
+    return walk_to(src, index, line_start(src, index), 0, 0, offset);
+}
+
+kl_pos kl_source_pos_after(const kl_source *src, kl_pos from, uint32_t offset)
+{
+    if (offset > src->len)
+        offset = src->len;
+    uint32_t index = line_index(src, offset);
+    /* `from` names a character boundary: its byte column counts from the line's start. */
+    uint32_t start = line_start(src, index);
+    uint32_t at = start + from.column_byte - 1;
+    if (from.line != src->first_line + index || from.column_byte == 0 || at > offset)
+        return walk_to(src, index, start, 0, 0, offset);
+    return walk_to(src, index, at, from.column_byte - from.column,
+                   from.column_byte - from.column_utf16, offset);
 }
 
 kl_span kl_source_line_span(const kl_source *src, uint32_t offset)

@@ -103,7 +103,7 @@ void kl_utf8_count(const char *s, size_t len, uint32_t *code_points, uint32_t *u
         *utf16_units = units;
 }
 
-bool kl_utf8_valid(const char *s, size_t len)
+size_t kl_utf8_valid_len(const char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
@@ -115,10 +115,15 @@ bool kl_utf8_valid(const char *s, size_t len)
         uint32_t cp;
         size_t n = kl_utf8_decode(p + i, len - i, &cp);
         if (n == 0)
-            return false;
+            break;
         i += n;
     }
-    return true;
+    return i;
+}
+
+bool kl_utf8_valid(const char *s, size_t len)
+{
+    return kl_utf8_valid_len(s, len) == len;
 }
 
 bool kl_ascii_ieq(const char *a, const char *b, size_t n)
@@ -133,4 +138,15 @@ bool kl_ascii_ieq(const char *a, const char *b, size_t n)
             return false;
     }
     return true;
+}
+
+int kl_ascii_hex(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
 }

@@ -30,11 +30,17 @@ size_t kl_utf8_seq_len(unsigned char lead);
  */
 void kl_utf8_count(const char *s, size_t len, uint32_t *code_points, uint32_t *utf16_units);
 
+/* Length of the longest prefix of s[0..len) that is valid UTF-8 (len when all of it is). */
+size_t kl_utf8_valid_len(const char *s, size_t len);
+
 /* True when the whole of s[0..len) is valid UTF-8. */
 bool kl_utf8_valid(const char *s, size_t len);
 
 /* True when a[0..n) and b[0..n) are equal ignoring ASCII case (URI schemes, MIME types,
  * enum case mismatches); bytes outside A-Z compare exactly. */
 bool kl_ascii_ieq(const char *a, const char *b, size_t n);
+
+/* The value (0 to 15) of the hexadecimal digit `c`, either case; -1 when it is not one. */
+int kl_ascii_hex(char c);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * Printers: turn diagnostics into one output format on an injected stream.
  *
- * Every format is one kl_printer_ops table (name, begin, diag, file, end);
+ * Every format is one kl_printer_ops table (name, begin, diag, file, end, dispose);
  * the registry is a static array the code walks, so adding a format is
  * adding a table. A printer is driven as:
  *
@@ -56,6 +56,9 @@ typedef struct kl_printer_ops {
     int (*file)(kl_printer *p, const char *name, size_t n_diags);
     int (*end)(kl_printer *p, const kl_summary *summary);
     size_t state_size; /**< bytes of zeroed private state allocated per printer */
+    /** Release what the hooks allocated inside `state` (not `state` itself);
+     *  called by kl_printer_free, whether or not end ran. */
+    void (*dispose)(kl_printer *p);
 } kl_printer_ops;
 
 /** The printer state every hook receives. */

@@ -97,6 +97,16 @@ void kl_source_dispose(kl_source *src);
 kl_pos kl_source_pos(const kl_source *src, uint32_t offset);
 
 /**
+ * kl_source_pos(src, offset), found from `from`, a position that
+ * kl_source_pos or this function returned for `src`: when `offset` lies on
+ * the same line at or after it, only the bytes between the two are looked
+ * at, else the walk starts from the line's start. So a caller asking for
+ * several positions in one line (a span's end after its start, the spans
+ * of one finding) pays for the line once, not once per position.
+ */
+kl_pos kl_source_pos_after(const kl_source *src, kl_pos from, uint32_t offset);
+
+/**
  * The byte offset of a 1-based (line, UTF-16 column) position, as an LSP
  * client sends it; clamped to the line's end and to the source's end.
  * `utf16` false means the column counts bytes (LSP utf-8 encoding).

@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "json_plain.h"
 #include "klint.h"
 
 /* One loaded input: the source, its document and its diagnostics. */
@@ -144,6 +145,9 @@ static const error_case error_cases[] = {
     E("\"\xed\xa0\x80\"", 1, 2, 1, 2, "$", "invalid UTF-8 byte 0xed in string"),     /* surrogate */
     E("\"\xf4\x90\x80\x80\"", 1, 2, 1, 2, "$", "invalid UTF-8 byte 0xf4 in string"), /* > max */
     E("\"\xe9", 1, 2, 1, 2, "$", "invalid UTF-8 byte 0xe9 in string"), /* cut by the end */
+    /* A bad byte in a run of non-ASCII characters, reported where it is. */
+    E("\"\xc3\xa9\xe4\xb8\xad\xff\"", 6, 7, 1, 4, "$", "invalid UTF-8 byte 0xff in string"),
+    E("\"\xc3\xa9\xe4\xb8\"", 3, 4, 1, 3, "$", "invalid UTF-8 byte 0xe4 in string"),
     E("[\xff]", 1, 2, 1, 2, "$",
       "expected a value or ']' after '[', found byte 0xff (invalid UTF-8)"),
     E("\"\\x\"", 2, 3, 1, 3, "$",
@@ -938,6 +942,147 @@ static void test_null_diags(void **state)
     kl_doc_free(doc);
 }
 
+/* ---- Fast paths ---- */
+
+/* The first byte of p[0..n) that is not plain string content, one byte at a time. */
+static size_t slow_plain_len(const unsigned char *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n && p[i] >= 0x20 && p[i] < 0x80 && p[i] != '"' && p[i] != '\\')
+        i++;
+    return i;
+}
+
+/* Every version of kl_json_skip_plain agrees with the byte-by-byte definition, for a stop
+ * byte of each kind at every position and alignment, and for runs without one. */
+static void test_skip_plain_versions(void **state)
+{
+    (void)state;
+    static const unsigned char stops[] = {'"', '\\', 0x00, 0x1f, 0x80, 0xc3, 0xff, 0};
+    unsigned char buf[96];
+    for (size_t k = 0; k < sizeof(stops); k++) {
+        for (size_t start = 0; start < 16; start++) {
+            for (size_t len = 0; start + len <= sizeof(buf); len += 1 + len / 8) {
+                for (size_t at = 0; at <= len; at++) {
+                    for (size_t i = 0; i < sizeof(buf); i++)
+                        buf[i] = (unsigned char)(0x20 + (i * 7 + 0x5f) % 0x60); /* plain */
+                    for (size_t i = 0; i < sizeof(buf); i++)
+                        if (buf[i] == '"' || buf[i] == '\\')
+                            buf[i] = 'x';
+                    bool none = k == sizeof(stops) - 1; /* the last round: no stop byte */
+                    if (!none && at < len)
+                        buf[start + at] = stops[k];
+                    const unsigned char *p = buf + start, *end = p + len;
+                    size_t want = slow_plain_len(p, len);
+                    assert_int_equal(kl_json_skip_plain(p, end) - p, want);
+                    assert_int_equal(kl_json_skip_plain_swar(p, end) - p, want);
+#ifdef KL_JSON_PLAIN_SSE2
+                    assert_int_equal(kl_json_skip_plain_sse2(p, end) - p, want);
+#endif
+                }
+            }
+        }
+    }
+}
+
+/* Strings with long runs of non-ASCII text, at every alignment: decoded as they are. */
+static void test_non_ascii_runs(void **state)
+{
+    (void)state;
+    char buf[256];
+    for (size_t pad = 0; pad < 20; pad++) {
+        size_t n = 0;
+        buf[n++] = '"';
+        for (size_t i = 0; i < pad; i++)
+            buf[n++] = 'a';
+        for (size_t i = 0; i < 12; i++) {
+            memcpy(buf + n, "\xc3\xa9\xe4\xb8\xad\xf0\x9f\x98\x80", 9);
+            n += 9;
+        }
+        buf[n++] = '"';
+        buf[n] = '\0';
+        loaded l = load_ok(buf);
+        const kl_node *s = kl_doc_root(l.doc);
+        assert_int_equal(s->len, n - 2);
+        assert_memory_equal(s->u.str, buf + 1, n - 2);
+        assert_int_equal(kl_node_strlen_chars(s), pad + 36);
+        unload(&l);
+    }
+}
+
+/* A small deterministic generator (xorshift). */
+static uint32_t next_random(uint32_t *state)
+{
+    uint32_t x = *state;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    return *state = x;
+}
+
+/* A random JSON number of 1 to 17 digits, maybe negative, maybe with a point anywhere. */
+static void random_decimal(uint32_t *rnd, char *out)
+{
+    size_t n = 0;
+    uint32_t r = next_random(rnd);
+    if (r & 1)
+        out[n++] = '-';
+    size_t digits = 1 + (r >> 1) % 17;
+    size_t point = (r >> 8) % (digits + 1); /* before digit `point`; 0: no point */
+    for (size_t i = 0; i < digits; i++) {
+        if (i == point && i > 0)
+            out[n++] = '.';
+        uint32_t d = next_random(rnd) % 10;
+        if (i == 0 && d == 0 && digits > 1 && point != 1)
+            d = 1; /* no leading zero */
+        out[n++] = (char)('0' + d);
+    }
+    out[n] = '\0';
+}
+
+/* kl_node_double gives the very double strtod gives, bit for bit, for short decimals (read
+ * without strtod) as for the rest: both sides of the 15-digit limit. */
+static void test_double_matches_strtod(void **state)
+{
+    (void)state;
+    static const char *const fixed[] = {
+        "0",
+        "-0",
+        "0.0",
+        "-0.0",
+        "1",
+        "0.1",
+        "0.3",
+        "-0.7",
+        "2.675",
+        "0.1234567890123",
+        "123456789012345",
+        "999999999999999",
+        "1234567890123456",
+        "9007199254740993",
+        "0.000000000000001",
+        "0.0000000000000001",
+        "1e5",
+        "-2.5E-3",
+        "12345.678901234",
+    };
+    enum { N_FIXED = sizeof(fixed) / sizeof(fixed[0]) };
+    uint32_t rnd = 88172645u;
+    char text[40];
+    for (size_t round = 0; round < N_FIXED + 20000; round++) {
+        if (round < N_FIXED)
+            strcpy(text, fixed[round]);
+        else
+            random_decimal(&rnd, text);
+        loaded l = load_ok(text);
+        double got = 1, want = strtod(text, NULL);
+        assert_true(kl_node_double(kl_doc_root(l.doc), &got));
+        if (memcmp(&got, &want, sizeof(got)) != 0)
+            fail_msg("%s: %.17g, strtod gives %.17g", text, got, want);
+        unload(&l);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -965,6 +1110,9 @@ int main(void)
         cmocka_unit_test(test_bom),
         cmocka_unit_test(test_doc_reuse),
         cmocka_unit_test(test_null_diags),
+        cmocka_unit_test(test_skip_plain_versions),
+        cmocka_unit_test(test_non_ascii_runs),
+        cmocka_unit_test(test_double_matches_strtod),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

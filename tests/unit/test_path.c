@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -173,6 +174,19 @@ static void test_append(void **state)
     assert_string_equal(small, "$.input");
 }
 
+/* Index steps of every width, up to SIZE_MAX, as printf would write them. */
+static void test_index_digits(void **state)
+{
+    (void)state;
+    static const size_t indexes[] = {0, 7, 9, 10, 99, 100, 12345, 4294967295u, SIZE_MAX};
+    for (size_t i = 0; i < sizeof(indexes) / sizeof(indexes[0]); i++) {
+        char want[64], got[64] = "$";
+        int n = snprintf(want, sizeof(want), "$[%zu]", indexes[i]);
+        assert_int_equal(kl_path_append_index(got, sizeof(got), 1, indexes[i]), (size_t)n);
+        assert_string_equal(got, want);
+    }
+}
+
 /* 100,000 nested arrays: the path is built without recursion. */
 static void test_deep_nesting(void **state)
 {
@@ -201,7 +215,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dots_and_indexes), cmocka_unit_test(test_member_names),
         cmocka_unit_test(test_member_with_nul),  cmocka_unit_test(test_truncation_is_a_prefix),
-        cmocka_unit_test(test_append),           cmocka_unit_test(test_deep_nesting),
+        cmocka_unit_test(test_append),           cmocka_unit_test(test_index_digits),
+        cmocka_unit_test(test_deep_nesting),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,7 +16,9 @@
 
 #include <cmocka.h>
 
+#include "buf.h"
 #include "klint.h"
+#include "print_util.h"
 #include "utf8.h"
 
 #ifndef KL_SOURCE_ROOT
@@ -191,8 +193,8 @@ static void print_fix(capture *c)
     kl_edit rename = {find(src, "aspect_ratio", 1), "aspectRatio"};
     kl_edit remove = {kl_span_make(1, 23), ""};
     kl_fix fixes[2] = {
-        {"rename `aspect_ratio` to `aspectRatio`", &rename, 1},
-        {"remove the member", &remove, 1},
+        {"rename `aspect_ratio` to `aspectRatio`", &rename, 1, false},
+        {"remove the member", &remove, 1, true}, /* printed as unsafe */
     };
     kl_diag d = diag("field-name", KL_SEV_WARNING, find(src, "\"aspect_ratio\"", 1),
                      "$.aspect_ratio", "unknown field \"aspect_ratio\"");
@@ -404,7 +406,7 @@ static void test_text_color(void **state)
     kl_source *src = source("x.json", "[1, 2,]\n");
     kl_related comma = {find(src, ",", 2), "$", "the comma is here"};
     kl_edit edit = {find(src, ",", 2), ""};
-    kl_fix fix = {"remove the trailing comma", &edit, 1};
+    kl_fix fix = {"remove the trailing comma", &edit, 1, false};
     kl_diag d = diag("json-syntax", KL_SEV_ERROR, find(src, "]", 1), "$",
                      "expected a value after ',', found ']'");
     d.related = &comma;
@@ -488,7 +490,7 @@ static void test_json_escaping(void **state)
     capture_begin(&c, "json", true); /* colour never applies to json */
     kl_source *src = source("we\"ird\xFF.json", "{\n}");
     kl_edit edit = {at(1), "a\nb"};
-    kl_fix fix = {"tab\there", &edit, 1};
+    kl_fix fix = {"tab\there", &edit, 1, false};
     kl_diag d = diag("r", KL_SEV_WARNING, kl_span_make(0, 2), "$['\xFF']",
                      "bad \x01 \xC3( \\ \"q\" \xC3\xA9 \x7f \xE2\x80\xA8");
     d.fixes = &fix;
@@ -632,6 +634,95 @@ static void test_random_inputs(void **state)
     }
 }
 
+/* The JSON string of s[0..len) the slow way, one byte at a time, as doc/json-format.md
+ * says: quote, backslash and controls escaped, invalid UTF-8 bytes as U+FFFD. */
+static void slow_json_string(kl_buf *b, const char *s, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    kl_buf_putc(b, '"');
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        size_t n = u[i] < 0x80 ? 1 : kl_utf8_decode(u + i, len - i, &cp);
+        if (n == 0) {
+            kl_buf_put(b, "\xEF\xBF\xBD", 3);
+            i++;
+            continue;
+        }
+        const char *esc = u[i] == '"'    ? "\\\""
+                          : u[i] == '\\' ? "\\\\"
+                          : u[i] == '\n' ? "\\n"
+                          : u[i] == '\r' ? "\\r"
+                          : u[i] == '\t' ? "\\t"
+                          : u[i] == '\b' ? "\\b"
+                          : u[i] == '\f' ? "\\f"
+                                         : NULL;
+        if (esc != NULL)
+            kl_buf_puts(b, esc);
+        else if (u[i] < 0x20)
+            kl_buf_printf(b, "\\u%04x", u[i]);
+        else
+            kl_buf_put(b, s + i, n);
+        i += n;
+    }
+    kl_buf_putc(b, '"');
+}
+
+/* kl_print_json_string on long strings: characters cut by its 4 KiB pieces at every byte,
+ * escapes and invalid bytes on both sides of a cut, random mixtures. */
+static void test_json_string_long(void **state)
+{
+    (void)state;
+    enum { LEN = 3 * 4096 + 100 };
+    char *text = malloc(LEN);
+    assert_non_null(text);
+    kl_buf got = KL_BUF_INIT, want = KL_BUF_INIT;
+    uint32_t rnd = 2463534242u;
+    for (int round = 0; round < 60; round++) {
+        for (size_t i = 0; i < LEN; i++)
+            text[i] = (char)('a' + i % 26);
+        if (round < 20) {
+            /* Around each 4096-byte cut, shifted by `round % 5` bytes. */
+            static const char *const at_cut[] = {"\xE4\xB8\xAD", "\xF0\x9F\x98\x80", "\xFF", "\x01",
+                                                 "\"",           "\xC3\xA9"};
+            for (size_t cut = 4096; cut < LEN; cut += 4096) {
+                const char *piece = at_cut[(size_t)round % 6];
+                memcpy(text + cut - (size_t)round % 5, piece, strlen(piece));
+            }
+        } else {
+            static const char *const pieces[] = {
+                "\xE4\xB8\xAD", "\xF0\x9F\x98\x80",
+                "\xFF",         "\xC3",
+                "\x01",         "\x1f",
+                "\"",           "\\",
+                "\n",           "\t",
+                "\x7f",         "\xE2\x80\xA8",
+            };
+            for (int k = 0; k < 400; k++) {
+                const char *piece = pieces[next_random(&rnd) % (sizeof(pieces) / sizeof(*pieces))];
+                size_t at = next_random(&rnd) % (LEN - 4);
+                memcpy(text + at, piece, strlen(piece));
+            }
+        }
+        size_t len = round % 2 ? LEN : LEN - 50 - (size_t)round;
+        kl_buf_clear(&got);
+        kl_buf_clear(&want);
+        kl_buf_puts(&got, "x");
+        kl_buf_puts(&want, "x");
+        kl_print_json_string(&got, text, len);
+        slow_json_string(&want, text, len);
+        assert_false(kl_buf_failed(&got));
+        assert_int_equal(got.len, want.len);
+        assert_string_equal(got.ptr, want.ptr);
+    }
+    kl_buf_clear(&got);
+    kl_print_json_string(&got, "", 0);
+    kl_print_json_string(&got, NULL, 0);
+    assert_string_equal(got.ptr, "\"\"null");
+    kl_buf_dispose(&got);
+    kl_buf_dispose(&want);
+    free(text);
+}
+
 /* ---- registry and errors ---- */
 
 static void test_registry(void **state)
@@ -728,6 +819,7 @@ int main(void)
         cmocka_unit_test(test_write_error),
         cmocka_unit_test(test_out_of_range_spans),
         cmocka_unit_test(test_random_inputs),
+        cmocka_unit_test(test_json_string_long),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

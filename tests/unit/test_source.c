@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "klint.h"
+#include "utf8.h"
 
 /*
  * The reference text. Byte offsets, line by line:
@@ -389,6 +390,103 @@ static void test_many_lines(void **state)
     kl_source_free(src);
 }
 
+/*
+ * A text for the fast paths: ASCII runs of every length around the 8- and 32-byte steps,
+ * between CJK, emoji, a combining mark, invalid and truncated sequences and newlines.
+ */
+static size_t mixed_text(char *out, size_t cap)
+{
+    static const char *const pieces[] = {
+        "\xE4\xB8\xAD", "\xF0\x9F\x98\x80", "\xCC\x81", "\xFF", "\xC3", "\xE4\xB8", "\n", "\r\n",
+    };
+    size_t len = 0;
+    for (size_t run = 0; run < 70; run++) {
+        const char *piece = pieces[run % (sizeof(pieces) / sizeof(pieces[0]))];
+        if (len + run + strlen(piece) > cap)
+            break;
+        for (size_t i = 0; i < run; i++)
+            out[len++] = (char)('a' + i % 26);
+        memcpy(out + len, piece, strlen(piece));
+        len += strlen(piece);
+    }
+    return len;
+}
+
+/* The position of `offset` the slow way: one character at a time from the line's start. */
+static kl_pos slow_pos(const kl_source *src, uint32_t offset)
+{
+    const unsigned char *d = (const unsigned char *)src->data;
+    uint32_t line_start = 0, line = src->first_line;
+    for (uint32_t i = 0; i < offset; i++) {
+        if (d[i] == '\n') {
+            line_start = i + 1;
+            line++;
+        }
+    }
+    kl_pos pos = {line, 1, 1, 1};
+    uint32_t i = line_start;
+    while (i < offset) {
+        uint32_t cp = d[i];
+        size_t n = d[i] < 0x80 ? 1 : kl_utf8_decode(d + i, src->len - i, &cp);
+        if (n == 0) {
+            n = 1;
+            cp = 0xFFFD;
+        }
+        if (i + n > offset)
+            break;
+        i += (uint32_t)n;
+        pos.column++;
+        pos.column_utf16 += cp >= 0x10000 ? 2 : 1;
+        pos.column_byte += (uint32_t)n;
+    }
+    return pos;
+}
+
+static void assert_same_pos(kl_pos a, kl_pos b, uint32_t offset)
+{
+    if (a.line != b.line || a.column != b.column || a.column_utf16 != b.column_utf16 ||
+        a.column_byte != b.column_byte)
+        fail_msg("offset %u: %u:%u/%u/%u, expected %u:%u/%u/%u", offset, a.line, a.column,
+                 a.column_utf16, a.column_byte, b.line, b.column, b.column_utf16, b.column_byte);
+}
+
+/* kl_source_pos at every offset, and kl_source_pos_after from every earlier or later one. */
+static void test_pos_fast_paths(void **state)
+{
+    (void)state;
+    char data[4096];
+    size_t len = mixed_text(data, sizeof(data));
+    assert_true(len > 2000);
+    kl_source *src = make(data, len);
+    kl_pos *at = malloc((len + 1) * sizeof(*at));
+    assert_non_null(at);
+    for (uint32_t off = 0; off <= len; off++) {
+        at[off] = kl_source_pos(src, off);
+        assert_same_pos(at[off], slow_pos(src, off), off);
+    }
+    for (uint32_t from = 0; from <= len; from += 7)
+        for (uint32_t off = 0; off <= len; off++)
+            assert_same_pos(kl_source_pos_after(src, at[from], off), at[off], off);
+    /* A position of no line of this source, and a zeroed one: the walk starts afresh. */
+    kl_pos far = {src->first_line + 1000, 3, 3, 3}, zero = {0, 0, 0, 0};
+    assert_same_pos(kl_source_pos_after(src, far, 40), at[40], 40);
+    assert_same_pos(kl_source_pos_after(src, zero, 40), at[40], 40);
+    free(at);
+    kl_source_free(src);
+
+    /* One JSON Lines record (no line table): the same answers, on the record's line. */
+    size_t rec_len = 0;
+    while (rec_len < len && data[rec_len] != '\n')
+        rec_len++;
+    kl_source rec;
+    kl_source_init_line(&rec, "r.jsonl", data, (uint32_t)rec_len, 7);
+    for (uint32_t off = 0; off <= rec_len; off++) {
+        kl_pos p = kl_source_pos(&rec, off);
+        assert_same_pos(p, slow_pos(&rec, off), off);
+        assert_same_pos(kl_source_pos_after(&rec, kl_source_pos(&rec, off / 2), off), p, off);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -405,6 +503,7 @@ int main(void)
         cmocka_unit_test(test_read_file_errors),
         cmocka_unit_test(test_read_stdin_pipe),
         cmocka_unit_test(test_many_lines),
+        cmocka_unit_test(test_pos_fast_paths),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
