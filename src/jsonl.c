@@ -81,16 +81,6 @@ static int fill(kl_jsonl_reader *r)
     return KL_OK;
 }
 
-/* Nothing but JSON whitespace (the '\n' is already gone). */
-static bool is_blank(const char *s, size_t len)
-{
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
-            return false;
-    }
-    return true;
-}
-
 int kl_jsonl_next(kl_jsonl_reader *r, kl_jsonl_record *rec)
 {
     for (;;) {
@@ -122,7 +112,7 @@ int kl_jsonl_next(kl_jsonl_reader *r, kl_jsonl_record *rec)
 
         if (len > 0 && data[len - 1] == '\r')
             len--;
-        if (is_blank(data, len))
+        if (kl_jsonl_blank(data, len))
             continue;
         if (line > UINT32_MAX || len > r->max_line_)
             return KL_ETOOBIG;
@@ -131,4 +121,23 @@ int kl_jsonl_next(kl_jsonl_reader *r, kl_jsonl_record *rec)
         rec->line = (uint32_t)line;
         return 1;
     }
+}
+
+size_t kl_jsonl_line_end(const char *text, size_t len, size_t pos, size_t *rec_len)
+{
+    const char *nl = memchr(text + pos, '\n', len - pos);
+    size_t end = nl ? (size_t)(nl - text) : len;
+    *rec_len = end - pos;
+    if (*rec_len > 0 && text[end - 1] == '\r')
+        (*rec_len)--;
+    return end;
+}
+
+bool kl_jsonl_blank(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+            return false;
+    }
+    return true;
 }

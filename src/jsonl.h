@@ -85,4 +85,15 @@ size_t kl_jsonl_capacity(const kl_jsonl_reader *r);
 /* Free the buffer. `r` may be set up again with kl_jsonl_init. NULL is a no-op. */
 void kl_jsonl_dispose(kl_jsonl_reader *r);
 
+/*
+ * The reader's split (above) for JSON Lines already in memory, text[0..len): the line that
+ * starts at `pos` (at most len) ends at the returned offset, that of its '\n' or `len` for a
+ * last line without one; its record is text[pos..pos + *rec_len), without a trailing '\r'.
+ */
+size_t kl_jsonl_line_end(const char *text, size_t len, size_t pos, size_t *rec_len);
+
+/* True when the line s[0..len) (its '\n' gone) is blank, so no record: nothing but JSON
+ * whitespace (space, tab, '\r'), or nothing at all. */
+bool kl_jsonl_blank(const char *s, size_t len);
+
 #endif

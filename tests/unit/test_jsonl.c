@@ -264,6 +264,53 @@ static void test_matches_plain_split(void **state)
     free(data);
 }
 
+/* The split of JSON Lines held in memory (kl_jsonl_line_end, kl_jsonl_blank) gives the records
+ * the reader gives for the same bytes, on the same lines. */
+static void test_in_memory_split_is_the_readers(void **state)
+{
+    (void)state;
+    static const char text[] = "{\"a\":1}\r\n\n  \t\r\n{\"b\":2}\r\r\n \n\r\n{\"c\":3}";
+    size_t len = strlen(text);
+    int fd = fd_with(text, len);
+    kl_jsonl_reader r;
+    kl_jsonl_init(&r, fd, NULL);
+    size_t pos = 0, records = 0;
+    for (uint32_t line = 1;; line++) {
+        size_t rec_len;
+        size_t end = kl_jsonl_line_end(text, len, pos, &rec_len);
+        assert_true(end == len || text[end] == '\n');
+        assert_true(rec_len == end - pos || (rec_len == end - pos - 1 && text[end - 1] == '\r'));
+        if (!kl_jsonl_blank(text + pos, rec_len)) {
+            kl_jsonl_record rec;
+            assert_int_equal(kl_jsonl_next(&r, &rec), 1);
+            assert_int_equal(rec.line, line);
+            assert_int_equal(rec.len, rec_len);
+            assert_memory_equal(rec.data, text + pos, rec_len);
+            records++;
+        }
+        if (end == len)
+            break;
+        pos = end + 1;
+    }
+    assert_int_equal(records, 3);
+    expect_end(&r);
+    kl_jsonl_dispose(&r);
+    close(fd);
+
+    /* One '\r' goes, not two; a last line without '\n' ends at the end. */
+    size_t rec_len;
+    assert_int_equal(kl_jsonl_line_end("ab\r\r\ncd", 7, 0, &rec_len), 4);
+    assert_int_equal(rec_len, 3);
+    assert_int_equal(kl_jsonl_line_end("ab\r\r\ncd", 7, 5, &rec_len), 7);
+    assert_int_equal(rec_len, 2);
+    assert_int_equal(kl_jsonl_line_end("ab\n", 3, 3, &rec_len), 3);
+    assert_int_equal(rec_len, 0);
+    assert_true(kl_jsonl_blank("", 0));
+    assert_true(kl_jsonl_blank(" \t\r", 3));
+    assert_false(kl_jsonl_blank(" \f", 2)); /* not JSON whitespace */
+    assert_false(kl_jsonl_blank("  {}", 4));
+}
+
 static void test_pipe(void **state)
 {
     (void)state;
@@ -347,6 +394,7 @@ int main(void)
         cmocka_unit_test(test_line_longer_than_buffer),
         cmocka_unit_test(test_memory_independent_of_line_count),
         cmocka_unit_test(test_matches_plain_split),
+        cmocka_unit_test(test_in_memory_split_is_the_readers),
         cmocka_unit_test(test_pipe),
         cmocka_unit_test(test_read_error),
         cmocka_unit_test(test_max_line),
