@@ -25,11 +25,13 @@ for s in $subs; do
         { echo "man_options: subcommand '$s' has no entry in $man" >&2; fail=1; }
 done
 
-# The other way: options the page names. The subcommands take --profile,
-# --rules and --help, all in the main table too.
+# The other way: options the page names. `rules` and `explain` take --profile,
+# --rules and --help, all in the main table too; `klint lsp` has its own
+# options, in the usage text of src/lsp_main.c.
+lsp_opts=$(sed -n 's/^ *"  \(--[a-z][a-z-]*\) .*/\1/p' src/lsp_main.c | sed 's/^--//')
 named=$(grep -o -- '\\-\\-[a-z][a-z\\-]*' "$man" | sed 's/\\//g; s/^--//' | sort -u)
 for n in $named; do
-    printf '%s\n' "$opts" | grep -qx -- "$n" ||
+    printf '%s\n%s\n' "$opts" "$lsp_opts" | grep -qx -- "$n" ||
         { echo "man_options: $man names --$n, which src/cli.c does not have" >&2; fail=1; }
 done
 exit $fail

@@ -5,6 +5,7 @@
  */
 #define _XOPEN_SOURCE 700
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -104,6 +105,9 @@ static int setup(void **state)
     write_file("tree/z.ndjson", "{\"model\":\"kling-v3-omni\",\"prompt\":\"a\"}\n{\n");
     write_file("tree/.dot.json", "{");
     write_file("tree/.hidden/h.json", "{");
+    if (mkdir("tree/.git", 0777) != 0)
+        return -1;
+    write_file("tree/.git/config.json", "{");
     if (symlink("a.json", "tree/link.json") != 0 || symlink(".", "tree/loop") != 0)
         return -1;
     return 0;
@@ -627,10 +631,11 @@ static void expect_files(const report *rep, const char *const *files, size_t n)
 static void test_directory_recursion(void **state)
 {
     (void)state;
-    /* Byte order of names; hidden entries, other extensions and linked directories skipped. */
+    /* Byte order of the paths ('.' < '/', so sub.json comes before sub/x.jsonl); hidden
+     * entries (.git included), other extensions and linked directories skipped. */
     static const char *const want[] = {
-        "tree/A.json",      "tree/a.json",   "tree/b.json",   "tree/link.json",
-        "tree/sub/x.jsonl", "tree/sub.json", "tree/z.ndjson",
+        "tree/A.json",   "tree/a.json",      "tree/b.json",   "tree/link.json",
+        "tree/sub.json", "tree/sub/x.jsonl", "tree/z.ndjson",
     };
     cli_result r = RUN("--format", "json", "tree");
     assert_int_equal(r.status, KL_EXIT_FINDINGS);
@@ -650,7 +655,7 @@ static void test_directory_recursion(void **state)
     result_free(&r);
 
     /* Named explicitly, any file is linted, hidden or not, whatever its extension. */
-    static const char *const named[] = {"tree/notes.txt", "tree/.hidden/h.json"};
+    static const char *const named[] = {"tree/.hidden/h.json", "tree/notes.txt"};
     r = RUN("--format", "json", "tree/notes.txt", "tree/.hidden/h.json");
     rep = parse_report(r.out);
     expect_files(&rep, named, 2);
@@ -748,6 +753,796 @@ static void test_color_auto_on_a_terminal(void **state)
     unsetenv("NO_COLOR");
 }
 
+/* ---- Helpers for the tests below ------------------------------------- */
+
+/* The contents of `path`, NUL-terminated (free it), or NULL when it cannot be read. */
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+    assert_non_null(m);
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        assert_int_equal(fwrite(chunk, 1, n, m), n);
+    fclose(f);
+    fclose(m);
+    return text;
+}
+
+static void rm_rf(const char *path)
+{
+    nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void make_dir(const char *path)
+{
+    assert_int_equal(mkdir(path, 0777), 0);
+}
+
+/* Run klint with the NULL-terminated `args`. */
+static cli_result run_args(const char *const *args)
+{
+    return run_on(NULL, args);
+}
+
+/* The "file" members of the report's diagnostics are in byte order, and so are the
+ * positions within one file: the order a run promises whatever the number of jobs. */
+static void expect_run_order(const report *rep)
+{
+    for (uint32_t i = 1; i < rep->diags->len; i++) {
+        const kl_node *a = kl_node_at(rep->diags, i - 1), *b = kl_node_at(rep->diags, i);
+        const kl_node *fa = kl_node_getz(a, "file"), *fb = kl_node_getz(b, "file");
+        size_t la = fa->len, lb = fb->len;
+        int c = memcmp(fa->u.str, fb->u.str, la < lb ? la : lb);
+        if (c == 0)
+            c = la < lb ? -1 : la > lb;
+        if (c > 0)
+            fail_msg("diagnostic %u (%.*s) comes after %.*s", (unsigned)i, (int)lb, fb->u.str,
+                     (int)la, fa->u.str);
+        if (c == 0) {
+            int64_t pa = int_member(a, "line") * 100000 + int_member(a, "column");
+            int64_t pb = int_member(b, "line") * 100000 + int_member(b, "column");
+            if (pa > pb)
+                fail_msg("diagnostic %u is before the previous one in %.*s", (unsigned)i,
+                         (int)la, fa->u.str);
+        }
+    }
+}
+
+/* A request the ezmodel profile rejects at one place ("99" is out of range). */
+static const char rule_json[] =
+    "{\"model\":\"kling-v3-omni\",\"prompt\":\"a fox\",\"duration\":\"99\"}\n";
+
+/* An ezmodel request whose one error has a fix: sound "on" becomes "off" (line 7). */
+static const char fixable_json[] = "{\n"
+                                   "  \"model\": \"kling-v3-omni\",\n"
+                                   "  \"prompt\": \"A red fox\",\n"
+                                   "  \"video_list\": [\n"
+                                   "    {\"video_url\": \"https://cdn.example.com/v.mp4\", "
+                                   "\"refer_type\": \"feature\"}\n"
+                                   "  ],\n"
+                                   "  \"sound\": \"on\"\n"
+                                   "}\n";
+
+/* The same with the fix applied. */
+static const char fixed_json[] = "{\n"
+                                 "  \"model\": \"kling-v3-omni\",\n"
+                                 "  \"prompt\": \"A red fox\",\n"
+                                 "  \"video_list\": [\n"
+                                 "    {\"video_url\": \"https://cdn.example.com/v.mp4\", "
+                                 "\"refer_type\": \"feature\"}\n"
+                                 "  ],\n"
+                                 "  \"sound\": \"off\"\n"
+                                 "}\n";
+
+/* An info finding alone: duration is ignored for video editing (refer_type "base"). */
+static const char info_json[] =
+    "{\"model\":\"kling-v3-omni\",\"prompt\":\"a fox\",\"video_list\":[{\"video_url\":"
+    "\"https://cdn.example.com/v.mp4\",\"refer_type\":\"base\"}],\"duration\":\"5\"}\n";
+
+/* ---- Order and jobs -------------------------------------------------- */
+
+/* A folder of `n` files of four kinds, a sub-folder, and a JSON Lines batch of over 1 MiB
+ * (streamed by the main thread while workers lint the rest). */
+static void make_many(const char *dir, int n)
+{
+    static const char *const kinds[] = {bad_json, dup_json, ok_json, rule_json};
+    char path[PATH_MAX];
+    make_dir(dir);
+    snprintf(path, sizeof(path), "%s/sub", dir);
+    make_dir(path);
+    for (int i = 0; i < n; i++) {
+        snprintf(path, sizeof(path), "%s/%sf%03d.json", dir, i % 5 == 0 ? "sub/" : "", i);
+        write_file(path, kinds[i % 4]);
+    }
+    snprintf(path, sizeof(path), "%s/m-batch.jsonl", dir);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    for (int i = 0; i < 14000; i++)
+        fprintf(f, "%s\n", i % 997 == 5 ? "{\"model\":\"kling-v3-omni\",\"prompt\":\"x\" \"y\"}"
+                           : i % 1009 == 7 ? "{\"model\":\"kling-v3-omni\",\"prompt\":\"a\","
+                                             "\"duration\":\"99\"}"
+                                           : "{\"model\":\"kling-v3-omni\",\"prompt\":\"a "
+                                             "fox running through a sunlit forest, slowly\"}");
+    assert_int_equal(fclose(f), 0);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_true(st.st_size > (1 << 20));
+}
+
+static void test_output_is_the_same_whatever_the_jobs(void **state)
+{
+    (void)state;
+    make_many("many", 80);
+    static const char *const formats[] = {"json", "text", "sarif"};
+    for (size_t f = 0; f < sizeof(formats) / sizeof(formats[0]); f++) {
+        cli_result one = RUN("-j1", "--format", formats[f], "many", "bad.json", "batch.jsonl");
+        assert_int_equal(one.status, KL_EXIT_FINDINGS);
+        assert_string_equal(one.err, "");
+        static const char *const jobs[] = {"-j2", "-j3", "--jobs=8", "-j64"};
+        for (size_t j = 0; j < sizeof(jobs) / sizeof(jobs[0]); j++) {
+            cli_result r = RUN(jobs[j], "--format", formats[f], "many", "bad.json", "batch.jsonl");
+            assert_int_equal(r.status, one.status);
+            assert_string_equal(r.out, one.out);
+            result_free(&r);
+        }
+        if (strcmp(formats[f], "json") == 0) {
+            report rep = parse_report(one.out);
+            expect_run_order(&rep);
+            /* 80 files + the batch + bad.json + batch.jsonl; every 4th file is broken. */
+            assert_int_equal(int_member(rep.summary, "files"), 83);
+            assert_int_equal(int_member(rep.summary, "records"), 80 + 14000 + 1 + 5);
+            assert_str_member(kl_node_at(rep.diags, 0), "file", "bad.json");
+            report_free(&rep);
+        }
+        result_free(&one);
+    }
+    rm_rf("many");
+}
+
+static void test_inputs_sorted_and_linted_once(void **state)
+{
+    (void)state;
+    /* By path, whatever the order of the PATHs; a file named twice, or named and found in a
+     * directory, is linted once. */
+    static const char *const want[] = {"bad.json", "tree/A.json", "tree/a.json", "tree/b.json",
+                                       "tree/link.json", "tree/sub.json", "tree/sub/x.jsonl",
+                                       "tree/z.ndjson"};
+    cli_result r = RUN("-j2", "--format", "json", "tree/b.json", "tree", "bad.json",
+                       "tree/a.json", "tree/b.json");
+    report rep = parse_report(r.out);
+    expect_files(&rep, want, sizeof(want) / sizeof(want[0]));
+    assert_summary(&rep, 8, 9, 8, 0);
+    report_free(&rep);
+    result_free(&r);
+}
+
+static void test_stdin_is_last(void **state)
+{
+    (void)state;
+    /* "-" would sort first by name: stdin comes last all the same. */
+    static const char *const want[] = {"bad.json", "dup.json", "-"};
+    cli_result r = RUN_STDIN(bad_json, "-j2", "--format", "json", "-", "dup.json", "bad.json");
+    assert_int_equal(r.status, KL_EXIT_FINDINGS);
+    report rep = parse_report(r.out);
+    expect_files(&rep, want, 3);
+    report_free(&rep);
+    result_free(&r);
+}
+
+static void test_jobs_values(void **state)
+{
+    (void)state;
+    cli_result r = RUN("-j0", "ok.json");
+    expect_usage_error(&r, "invalid value '0' for --jobs (expected a number from 1 to 1024)");
+    result_free(&r);
+
+    r = RUN("--jobs", "two", "ok.json");
+    expect_usage_error(&r, "invalid value 'two' for --jobs");
+    result_free(&r);
+
+    r = RUN("-j", "1025", "ok.json");
+    expect_usage_error(&r, "invalid value '1025' for --jobs");
+    result_free(&r);
+
+    r = RUN("-j", "+2", "ok.json");
+    expect_usage_error(&r, "invalid value '+2' for --jobs");
+    result_free(&r);
+
+    r = RUN("ok.json", "-j");
+    expect_usage_error(&r, "option '--jobs' needs a value (N)");
+    result_free(&r);
+
+    r = RUN("-j4", "bad.json");
+    assert_int_equal(r.status, KL_EXIT_FINDINGS);
+    assert_contains(r.out, "bad.json:4:3: error[json-syntax]");
+    result_free(&r);
+}
+
+/* ---- --exclude ------------------------------------------------------- */
+
+static void test_exclude(void **state)
+{
+    (void)state;
+    /* A glob without '/' matches any component: the directory sub and all below it. */
+    static const char *const no_sub[] = {"tree/A.json", "tree/a.json", "tree/b.json",
+                                         "tree/link.json", "tree/sub.json", "tree/z.ndjson"};
+    cli_result r = RUN("--format", "json", "--exclude", "sub", "tree");
+    report rep = parse_report(r.out);
+    expect_files(&rep, no_sub, 6);
+    report_free(&rep);
+    result_free(&r);
+
+    /* Names by pattern, and a glob with '/' anchored at the current directory. */
+    static const char *const some[] = {"tree/A.json", "tree/link.json", "tree/sub/x.jsonl"};
+    r = RUN("--format", "json", "--exclude", "*.ndjson", "--exclude", "tree/[ab].json",
+            "--exclude=sub.json", "tree");
+    rep = parse_report(r.out);
+    expect_files(&rep, some, 3);
+    report_free(&rep);
+    result_free(&r);
+
+    /* "./tree" and an absolute path are the same files relative to the current directory. */
+    char abs[PATH_MAX + 8];
+    snprintf(abs, sizeof(abs), "%s/tree", tmpdir);
+    static const char *const rel_x[] = {"./tree/sub/x.jsonl"};
+    r = RUN("--format", "json", "--exclude", "tree/*.*", "./tree");
+    rep = parse_report(r.out);
+    expect_files(&rep, rel_x, 1);
+    report_free(&rep);
+    result_free(&r);
+    r = RUN("--format", "json", "--exclude", "tree/**", abs);
+    assert_int_equal(r.status, KL_EXIT_CLEAN);
+    rep = parse_report(r.out);
+    assert_int_equal(rep.diags->len, 0);
+    report_free(&rep);
+    result_free(&r);
+
+    /* Explicitly named files are excluded too (a pre-commit hook names every file)... */
+    r = RUN("--exclude", "notes.txt", "--exclude", "missing.json", "tree/notes.txt",
+            "missing.json");
+    assert_int_equal(r.status, KL_EXIT_CLEAN);
+    assert_string_equal(r.err, "");
+    result_free(&r);
+
+    /* ...but a hidden file named explicitly is linted: only searches skip hidden entries. */
+    r = RUN("--format", "short", "tree/.git/config.json", "tree");
+    assert_contains(r.out, "tree/.git/config.json:1:2: error:");
+    assert_lacks(r.out, ".hidden");
+    result_free(&r);
+}
+
+/* ---- --output -------------------------------------------------------- */
+
+static bool has_temp_files(void)
+{
+    DIR *d = opendir(".");
+    assert_non_null(d);
+    bool found = false;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        found = found || strstr(e->d_name, ".klint-") != NULL;
+    closedir(d);
+    return found;
+}
+
+static void test_output_files(void **state)
+{
+    (void)state;
+    cli_result json = RUN("--format", "json", "tree", "bad.json");
+    cli_result shrt = RUN("--format", "short", "tree", "bad.json");
+    cli_result text = RUN("--format", "text", "tree", "bad.json");
+    cli_result r = RUN("--output", "json=r.json", "--output=short=r.txt", "-j2", "tree",
+                       "bad.json");
+    assert_int_equal(r.status, KL_EXIT_FINDINGS);
+    assert_string_equal(r.err, "");
+    assert_string_equal(r.out, text.out); /* the terminal report is the default format */
+    char *got = slurp("r.json");
+    assert_non_null(got);
+    assert_string_equal(got, json.out);
+    free(got);
+    got = slurp("r.txt");
+    assert_non_null(got);
+    assert_string_equal(got, shrt.out);
+    free(got);
+    assert_false(has_temp_files());
+
+    /* An existing report keeps its mode. */
+    assert_int_equal(chmod("r.json", 0640), 0);
+    result_free(&r);
+    r = RUN("--output", "json=r.json", "ok.json");
+    assert_int_equal(r.status, KL_EXIT_CLEAN);
+    struct stat st;
+    assert_int_equal(stat("r.json", &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0640);
+    got = slurp("r.json");
+    assert_contains(got, "\"files\": 1");
+    free(got);
+    result_free(&r);
+
+    /* Not a regular file: written in place. */
+    r = RUN("--output", "json=/dev/null", "bad.json");
+    assert_int_equal(r.status, KL_EXIT_FINDINGS);
+    assert_string_equal(r.err, "");
+    result_free(&r);
+
+    remove("r.json");
+    remove("r.txt");
+    result_free(&json);
+    result_free(&shrt);
+    result_free(&text);
+}
+
+static void test_output_problems_exit_2_before_linting(void **state)
+{
+    (void)state;
+    cli_result r = RUN("--output", "xml=r.xml", "bad.json");
+    expect_usage_error(&r, "klint: invalid format 'xml' in --output xml=r.xml (choose from: ");
+    result_free(&r);
+
+    r = RUN("--output", "r.json", "bad.json");
+    expect_usage_error(&r, "invalid value 'r.json' for --output (expected FORMAT=FILE)");
+    result_free(&r);
+
+    r = RUN("--output", "json=", "bad.json");
+    expect_usage_error(&r, "expected FORMAT=FILE");
+    result_free(&r);
+
+    r = RUN("--output", "json=ok.json", "--output", "sarif=no/such/dir/r.sarif", "bad.json");
+    assert_int_equal(r.status, KL_EXIT_USAGE);
+    assert_string_equal(r.err, "klint: cannot write 'no/such/dir/r.sarif': No such file or "
+                               "directory\n");
+    assert_string_equal(r.out, ""); /* nothing linted */
+    char *kept = slurp("ok.json");
+    assert_string_equal(kept, ok_json); /* and the other report not started */
+    free(kept);
+    assert_false(has_temp_files());
+    result_free(&r);
+}
+
+/* ---- Exit policy ------------------------------------------------------- */
+
+static void test_fail_on(void **state)
+{
+    (void)state;
+    write_file("info.json", info_json);
+    static const struct {
+        const char *level;
+        int bad, dup, info, ok;
+    } cases[] = {
+        {"error", 1, 0, 0, 0},
+        {"warning", 1, 1, 0, 0},
+        {"info", 1, 1, 1, 0},
+        {"never", 0, 0, 0, 0},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const char *files[] = {"bad.json", "dup.json", "info.json", "ok.json"};
+        int want[] = {cases[i].bad, cases[i].dup, cases[i].info, cases[i].ok};
+        for (size_t f = 0; f < 4; f++) {
+            cli_result r = RUN("--fail-on", cases[i].level, files[f]);
+            if (r.status != want[f])
+                fail_msg("--fail-on %s %s: exit %d, expected %d", cases[i].level, files[f],
+                         r.status, want[f]);
+            result_free(&r);
+        }
+    }
+    cli_result r = RUN("--format", "short", "info.json");
+    assert_contains(r.out, "info.json:1:");
+    assert_contains(r.out, ": info: ");
+    result_free(&r);
+
+    /* A usage problem still wins. */
+    r = RUN("--fail-on", "never", "bad.json", "missing.json");
+    assert_int_equal(r.status, KL_EXIT_USAGE);
+    result_free(&r);
+
+    r = RUN("--fail-on", "fatal", "ok.json");
+    expect_usage_error(&r, "invalid value 'fatal' for --fail-on (choose from: error, warning, "
+                           "info, never)");
+    result_free(&r);
+    remove("info.json");
+}
+
+static void test_max_warnings(void **state)
+{
+    (void)state;
+    cli_result r = RUN("--max-warnings", "0", "dup.json");
+    assert_int_equal(r.status, KL_EXIT_FINDINGS);
+    result_free(&r);
+
+    r = RUN("--max-warnings", "1", "dup.json");
+    assert_int_equal(r.status, KL_EXIT_CLEAN);
+    result_free(&r);
+
+    r = RUN("--max-warnings", "1", "dup.json", "batch.jsonl", "--fail-on", "never");
+    assert_int_equal(r.status, KL_EXIT_FINDINGS); /* two warnings; errors do not count */
+    result_free(&r);
+
+    r = RUN("--max-warnings=2", "dup.json", "batch.jsonl", "--fail-on=never");
+    assert_int_equal(r.status, KL_EXIT_CLEAN);
+    result_free(&r);
+
+    r = RUN("--max-warnings", "-1", "dup.json");
+    expect_usage_error(&r, "invalid value '-1' for --max-warnings (expected a number, 0 or more)");
+    result_free(&r);
+}
+
+static void test_help_lists_the_new_options(void **state)
+{
+    (void)state;
+    cli_result r = RUN("--help");
+    static const char *const names[] = {
+        "-j, --jobs N",      "--exclude GLOB",        "--output FORMAT=FILE",
+        "--fail-on LEVEL",   "--max-warnings N",      "--config FILE",
+        "--no-config",       "--baseline FILE",       "--generate-baseline FILE",
+        "--fix",             "--diff",                "--fail-on level (default: error)"};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        assert_contains(r.out, names[i]);
+    /* Every line fits a terminal of 80 columns. */
+    for (const char *line = r.out; *line != '\0';) {
+        const char *end = strchr(line, '\n');
+        assert_non_null(end);
+        if (end - line > 80)
+            fail_msg("help line over 80 columns: %.*s", (int)(end - line), line);
+        line = end + 1;
+    }
+    result_free(&r);
+}
+
+/* ---- Configuration ------------------------------------------------------ */
+
+static void test_config_nearest_wins(void **state)
+{
+    (void)state;
+    make_dir("cfg");
+    make_dir("cfg/sub");
+    make_dir("cfg/near");
+    /* The top configuration makes duplicate keys errors and has an ignore entry that will
+     * drop nothing; the nearer one ignores duplicate keys. */
+    write_file("cfg/.klint.json", "{\"severity\": {\"json-duplicate-key\": \"error\"},\n"
+                                  " \"ignores\": [{\"rules\": \"enum\"}]}\n");
+    write_file("cfg/near/.klint.json", "{\"ignore\": [\"json-duplicate-key\"]}\n");
+    write_file("cfg/dup.json", dup_json);
+    write_file("cfg/sub/dup.json", dup_json);
+    write_file("cfg/near/dup.json", dup_json);
+
+    for (int j = 1; j <= 2; j++) {
+        cli_result r = run_args(
+            (const char *const[]){j == 1 ? "-j1" : "-j2", "--format", "json", "cfg", NULL});
+        assert_int_equal(r.status, KL_EXIT_FINDINGS);
+        assert_string_equal(r.err, "");
+        report rep = parse_report(r.out);
+        /* Two files under the top configuration, in two directories: one configuration
+         * loaded once, so its unused entry is reported once, as a finding of its own. */
+        static const char *const want[] = {"cfg/dup.json", "cfg/sub/dup.json",
+                                           "cfg/.klint.json"};
+        expect_files(&rep, want, 3);
+        assert_str_member(kl_node_at(rep.diags, 0), "severity", "error");
+        assert_str_member(kl_node_at(rep.diags, 1), "severity", "error");
+        const kl_node *unused = kl_node_at(rep.diags, 2);
+        assert_str_member(unused, "rule", "config-unused-ignore");
+        assert_str_member(unused, "severity", "warning");
+        assert_int_equal(int_member(unused, "line"), 2);
+        assert_int_equal(int_member(unused, "column"), 14); /* the entry's '{' */
+        assert_summary(&rep, 3, 3, 2, 1);
+        report_free(&rep);
+        result_free(&r);
+    }
+
+    /* --no-config: plain warnings everywhere. */
+    cli_result r = RUN("--no-config", "--format", "json", "cfg");
+    assert_int_equal(r.status, KL_EXIT_CLEAN);
+    report rep = parse_report(r.out);
+    assert_summary(&rep, 3, 3, 0, 3);
+    report_free(&rep);
+    result_free(&r);
+
+    /* --config: one configuration for every input. */
+    r = RUN("--config", "cfg/near/.klint.json", "--format", "json", "cfg", "dup.json");
+    assert_int_equal(r.status, KL_EXIT_CLEAN);
+    rep = parse_report(r.out);
+    assert_summary(&rep, 4, 4, 0, 0);
+    report_free(&rep);
+    result_free(&r);
+
+    r = RUN("--config", "cfg/.klint.json", "--no-config", "ok.json");
+    expect_usage_error(&r, "klint: --config and --no-config cannot be used together");
+    result_free(&r);
+
+    r = RUN("--config", "cfg/none.json", "ok.json");
+    assert_int_equal(r.status, KL_EXIT_USAGE);
+    assert_string_equal(r.err, "klint: cannot read the configuration 'cfg/none.json': No such "
+                               "file or directory\n");
+    assert_string_equal(r.out, "");
+    result_free(&r);
+    rm_rf("cfg");
+}
+
+static void test_config_profiles_and_rule_files(void **state)
+{
+    (void)state;
+    make_dir("cfg2");
+    make_dir("cfg2/givon");
+    make_dir("cfg2/policy");
+    write_file("cfg2/.klint.json",
+               "{\"profiles\": [{\"files\": \"givon/*.json\", \"profile\": \"givon:kling-3.0\"}],\n"
+               " \"rules\": [\"policy/max10.json\"]}\n");
+    write_file("cfg2/policy/max10.json",
+               "{\"klint_rules\": 1,\n"
+               " \"rule_ids\": [{\"id\": \"policy-max-duration\", \"summary\": \"at most 10 s\"}],\n"
+               " \"overlay\": {\"id\": \"acme\", \"profiles\": [\"*\"], \"rows\": [\n"
+               "   {\"id\": \"policy-max-duration\", \"doc\": \"acme\", \"severity\": \"error\",\n"
+               "    \"check\": \"range\", \"at\": \"concept:duration\", \"max\": 10}]}}\n");
+    write_file("cfg2/givon/req.json", ok_json);
+    write_file("cfg2/long.json",
+               "{\"model\":\"kling-v3-omni\",\"prompt\":\"a fox\",\"duration\":\"15\"}\n");
+    write_file("long.json", "{\"model\":\"kling-v3-omni\",\"prompt\":\"a fox\",\"duration\":\"15\"}\n");
+
+    /* The ezmodel request is checked as a Givon one, as the configuration maps it. */
+    cli_result r = RUN("--format", "json", "--exclude", "policy", "cfg2/givon", "cfg2/long.json",
+                       "long.json");
+    assert_int_equal(r.status, KL_EXIT_FINDINGS);
+    report rep = parse_report(r.out);
+    assert_true(rep.diags->len >= 2);
+    const kl_node *first = kl_node_at(rep.diags, 0);
+    assert_str_member(first, "file", "cfg2/givon/req.json");
+    assert_str_member(first, "profile", "givon:kling-3.0");
+    /* The configuration's own rule file applies below it, and only there. */
+    const kl_node *last = kl_node_at(rep.diags, rep.diags->len - 1);
+    assert_str_member(last, "file", "cfg2/long.json");
+    assert_str_member(last, "rule", "policy-max-duration");
+    for (uint32_t i = 0; i < rep.diags->len; i++)
+        assert_false(kl_node_is_string(kl_node_getz(kl_node_at(rep.diags, i), "file"),
+                                       "long.json"));
+    report_free(&rep);
+    result_free(&r);
+
+    /* Without it, neither. */
+    r = RUN("--no-config", "--format", "short", "cfg2/givon", "cfg2/long.json");
+    assert_lacks(r.out, "policy-max-duration");
+    assert_lacks(r.out, "cfg2/givon/req.json");
+    result_free(&r);
+
+    /* --profile on the command line beats the configuration's mapping. */
+    r = RUN("--profile", "ezmodel:kling-v3-omni", "--format", "short", "cfg2/givon");
+    assert_int_equal(r.status, KL_EXIT_CLEAN);
+    result_free(&r);
+
+    /* SARIF describes the configuration's rules too. */
+    r = RUN("--format", "sarif", "cfg2/long.json", "long.json");
+    assert_contains(r.out, "{\"id\": \"policy-max-duration\"");
+    result_free(&r);
+    rm_rf("cfg2");
+    remove("long.json");
+}
+
+static void test_bad_config_lints_nothing(void **state)
+{
+    (void)state;
+    make_dir("cfg3");
+    write_file("cfg3/.klint.json", "{\"bogus\": 1}\n");
+    write_file("cfg3/bad.json", bad_json);
+    cli_result r = RUN("--output", "json=r.json", "bad.json", "cfg3");
+    assert_int_equal(r.status, KL_EXIT_USAGE);
+    assert_string_equal(r.out, "");
+    assert_contains(r.err, "cfg3/.klint.json:1:2: error[config-invalid]: ");
+    assert_contains(r.err, "klint: the configuration 'cfg3/.klint.json' has errors; nothing was "
+                           "linted\n");
+    assert_lacks(r.err, "json-syntax");
+    assert_int_equal(access("r.json", F_OK), -1); /* no report either */
+    result_free(&r);
+
+    /* A configuration that names an unknown rule: checked against the ruleset, with a
+     * position. */
+    write_file("cfg3/.klint.json", "{\"ignore\": [\"json-duplicat-key\"]}\n");
+    r = RUN("cfg3", "bad.json");
+    assert_int_equal(r.status, KL_EXIT_USAGE);
+    assert_string_equal(r.out, "");
+    assert_contains(r.err, "cfg3/.klint.json:1:13: error[config-invalid]: ");
+    result_free(&r);
+
+    /* A configuration's rule file with an error: the same. */
+    write_file("cfg3/.klint.json", "{\"rules\": [\"r.json\"]}\n");
+    write_file("cfg3/r.json", "{\"klint_rules\": 1, \"bogus\": true}\n");
+    r = RUN("cfg3/bad.json");
+    assert_int_equal(r.status, KL_EXIT_USAGE);
+    assert_string_equal(r.out, "");
+    assert_contains(r.err, "cfg3/r.json:1:");
+    assert_contains(r.err, "error[rules-invalid]");
+    result_free(&r);
+
+    /* --no-config lints as if there were none. */
+    r = RUN("--no-config", "cfg3/bad.json");
+    assert_int_equal(r.status, KL_EXIT_FINDINGS);
+    result_free(&r);
+    rm_rf("cfg3");
+}
+
+/* ---- Baseline ----------------------------------------------------------- */
+
+static void test_baseline(void **state)
+{
+    (void)state;
+    make_dir("bl");
+    write_file("bl/a.json", bad_json);
+    write_file("bl/b.json", dup_json);
+
+    /* Generating: the findings are reported as usual, written, and the run passes. */
+    cli_result r = RUN("--generate-baseline", "base.json", "--format", "short", "bl");
+    assert_int_equal(r.status, KL_EXIT_CLEAN);
+    assert_contains(r.out, "bl/a.json:4:3: error:");
+    assert_string_equal(r.err, "klint: wrote 2 findings to the baseline 'base.json'\n");
+    char *text = slurp("base.json");
+    assert_non_null(text);
+    assert_contains(text, "\"file\": \"bl/a.json\", \"rule\": \"json-syntax\"");
+    assert_contains(text, "\"file\": \"bl/b.json\", \"rule\": \"json-duplicate-key\"");
+    free(text);
+    result_free(&r);
+
+    /* With it, the known findings are gone, whatever the jobs. */
+    r = RUN("--baseline", "base.json", "--format", "json", "-j2", "bl");
+    assert_int_equal(r.status, KL_EXIT_CLEAN);
+    report rep = parse_report(r.out);
+    assert_summary(&rep, 2, 2, 0, 0);
+    report_free(&rep);
+    result_free(&r);
+
+    /* A new finding is reported. */
+    write_file("bl/c.json", bad_json);
+    r = RUN("--baseline", "base.json", "--format", "short", "bl");
+    assert_int_equal(r.status, KL_EXIT_FINDINGS);
+    assert_contains(r.out, "bl/c.json:4:3: error:");
+    assert_lacks(r.out, "bl/a.json");
+    result_free(&r);
+
+    /* A fixed finding leaves its entry unmatched: reported on the baseline itself. */
+    write_file("bl/a.json", ok_json);
+    remove("bl/c.json");
+    r = RUN("--baseline", "base.json", "--format", "json", "bl");
+    assert_int_equal(r.status, KL_EXIT_CLEAN);
+    rep = parse_report(r.out);
+    assert_int_equal(rep.diags->len, 1);
+    assert_str_member(kl_node_at(rep.diags, 0), "file", "base.json");
+    assert_str_member(kl_node_at(rep.diags, 0), "rule", "baseline-unmatched");
+    assert_str_member(kl_node_at(rep.diags, 0), "severity", "warning");
+    report_free(&rep);
+    result_free(&r);
+    r = RUN("--baseline", "base.json", "--fail-on", "warning", "bl");
+    assert_int_equal(r.status, KL_EXIT_FINDINGS);
+    result_free(&r);
+
+    /* A bad baseline: nothing is linted. */
+    write_file("base.json", "{\"klint_baseline\": 1}\n");
+    r = RUN("--baseline", "base.json", "bl", "bad.json");
+    assert_int_equal(r.status, KL_EXIT_USAGE);
+    assert_string_equal(r.out, "");
+    assert_contains(r.err, "base.json:1:1: error[baseline-invalid]");
+    assert_contains(r.err, "klint: the baseline 'base.json' has errors; nothing was linted\n");
+    result_free(&r);
+
+    r = RUN("--baseline", "x.json", "--generate-baseline", "y.json", "bl");
+    expect_usage_error(&r, "--baseline and --generate-baseline cannot be used together");
+    result_free(&r);
+    remove("base.json");
+    rm_rf("bl");
+}
+
+/* ---- Fixes --------------------------------------------------------------- */
+
+static void test_diff(void **state)
+{
+    (void)state;
+    make_dir("fx");
+    write_file("fx/a.json", fixable_json);
+    write_file("fx/b.json", ok_json);
+    cli_result r = RUN("--diff", "fx");
+    assert_int_equal(r.status, KL_EXIT_FINDINGS);
+    assert_string_equal(r.out, "--- a/fx/a.json\n"
+                               "+++ b/fx/a.json\n"
+                               "@@ -4,5 +4,5 @@\n"
+                               "   \"video_list\": [\n"
+                               "     {\"video_url\": \"https://cdn.example.com/v.mp4\", "
+                               "\"refer_type\": \"feature\"}\n"
+                               "   ],\n"
+                               "-  \"sound\": \"on\"\n"
+                               "+  \"sound\": \"off\"\n"
+                               " }\n");
+    assert_string_equal(r.err, "klint: 1 fix in 1 file would be applied\n");
+    char *text = slurp("fx/a.json");
+    assert_string_equal(text, fixable_json); /* nothing written */
+    free(text);
+    result_free(&r);
+
+    r = RUN("--diff", "fx/b.json");
+    assert_int_equal(r.status, KL_EXIT_CLEAN);
+    assert_string_equal(r.out, "");
+    result_free(&r);
+
+    /* stdin, under its display name. */
+    r = RUN_STDIN(fixable_json, "--diff", "--stdin-filename", "req.json", "-");
+    assert_int_equal(r.status, KL_EXIT_FINDINGS);
+    assert_contains(r.out, "--- a/req.json\n+++ b/req.json\n");
+    result_free(&r);
+
+    r = RUN("--diff", "--output", "json=r.json", "fx");
+    expect_usage_error(&r, "--diff (which prints diffs only) and --output cannot be used together");
+    result_free(&r);
+    rm_rf("fx");
+}
+
+static void test_fix(void **state)
+{
+    (void)state;
+    make_dir("fx");
+    write_file("fx/a.json", fixable_json);
+    write_file("fx/b.json", ok_json);
+    /* Line 2 has a fixable error and one without a fix. */
+    write_file("fx/c.jsonl",
+               "{\"model\":\"kling-v3-omni\",\"prompt\":\"a\",\"video_list\":[{\"video_url\":"
+               "\"https://cdn.example.com/v.mp4\",\"refer_type\":\"feature\"}],\"sound\":\"on\"}\n"
+               "{\"model\":\"kling-v3-omni\",\"prompt\":\"a\",\"duration\":\"99\",\"video_list\":"
+               "[{\"video_url\":\"https://cdn.example.com/v.mp4\",\"refer_type\":\"feature\"}],"
+               "\"sound\":\"on\"}\n");
+    assert_int_equal(chmod("fx/a.json", 0600), 0);
+
+    cli_result r = RUN("--fix", "--format", "short", "-j2", "fx");
+    assert_int_equal(r.status, KL_EXIT_FINDINGS); /* the error without a fix is left */
+    assert_string_equal(r.out, "fx/c.jsonl:2:50: error: duration \"99\" is not allowed with a "
+                               "feature reference video (refer_type \"feature\"): 3–10 s allowed "
+                               "[duration-with-video]\n");
+    assert_string_equal(r.err, "klint: applied 3 fixes in 2 files\n");
+    char *text = slurp("fx/a.json");
+    assert_string_equal(text, fixed_json);
+    free(text);
+    struct stat st;
+    assert_int_equal(stat("fx/a.json", &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    text = slurp("fx/c.jsonl");
+    assert_int_equal(strstr(text, "\"sound\":\"on\""), NULL);
+    assert_non_null(strstr(strstr(text, "\"sound\":\"off\"}\n") + 1, "\"sound\":\"off\"}\n"));
+    free(text);
+    text = slurp("fx/b.json");
+    assert_string_equal(text, ok_json);
+    free(text);
+    result_free(&r);
+
+    /* Nothing left to fix. */
+    r = RUN("--fix", "fx/a.json");
+    assert_int_equal(r.status, KL_EXIT_CLEAN);
+    assert_string_equal(r.err, "klint: applied 0 fixes in 0 files\n");
+    result_free(&r);
+
+    /* A finding the configuration drops is not fixed. */
+    write_file("fx/a.json", fixable_json);
+    write_file("fx/.klint.json", "{\"ignore\": [\"audio-with-video\"]}\n");
+    r = RUN("--fix", "fx/a.json");
+    assert_int_equal(r.status, KL_EXIT_CLEAN);
+    assert_string_equal(r.err, "klint: applied 0 fixes in 0 files\n");
+    text = slurp("fx/a.json");
+    assert_string_equal(text, fixable_json);
+    free(text);
+    result_free(&r);
+    rm_rf("fx");
+
+    /* stdin: the fixed document on stdout, the report on stderr. */
+    r = RUN_STDIN(fixable_json, "--fix", "--format", "short", "-", "bad.json");
+    assert_int_equal(r.status, KL_EXIT_FINDINGS);
+    assert_string_equal(r.out, fixed_json);
+    assert_contains(r.err, "bad.json:4:3: error: ");
+    assert_contains(r.err, "klint: applied 1 fix in 1 file\n");
+    result_free(&r);
+
+    r = RUN_STDIN(ok_json, "--fix", "-");
+    assert_int_equal(r.status, KL_EXIT_CLEAN);
+    assert_string_equal(r.out, ok_json); /* unchanged, but always written */
+    result_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -772,6 +1567,22 @@ int main(void)
         cmocka_unit_test(test_directory_recursion),
         cmocka_unit_test(test_color_flag),
         cmocka_unit_test(test_color_auto_on_a_terminal),
+        cmocka_unit_test(test_output_is_the_same_whatever_the_jobs),
+        cmocka_unit_test(test_inputs_sorted_and_linted_once),
+        cmocka_unit_test(test_stdin_is_last),
+        cmocka_unit_test(test_jobs_values),
+        cmocka_unit_test(test_exclude),
+        cmocka_unit_test(test_output_files),
+        cmocka_unit_test(test_output_problems_exit_2_before_linting),
+        cmocka_unit_test(test_fail_on),
+        cmocka_unit_test(test_max_warnings),
+        cmocka_unit_test(test_help_lists_the_new_options),
+        cmocka_unit_test(test_config_nearest_wins),
+        cmocka_unit_test(test_config_profiles_and_rule_files),
+        cmocka_unit_test(test_bad_config_lints_nothing),
+        cmocka_unit_test(test_baseline),
+        cmocka_unit_test(test_diff),
+        cmocka_unit_test(test_fix),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
