@@ -16,6 +16,7 @@
 #include "checks.h"
 #include "cli.h"
 #include "klint/print.h"
+#include "lsp_server.h"
 #include "rules.h"
 
 /* ---- Loading ------------------------------------------------------------ */
@@ -321,6 +322,16 @@ static void describe(kl_buf *b, const kl_profile *p, const kl_row *r)
     }
 }
 
+void kl_rules_describe_row(kl_buf *b, const kl_profile *p, const kl_row *r)
+{
+    describe(b, p, r);
+}
+
+void kl_rules_describe_cond(kl_buf *b, const kl_profile *p, int32_t cond)
+{
+    put_cond(b, p, cond);
+}
+
 /* ---- klint rules ---------------------------------------------------------- */
 
 static void list_profile(FILE *out, const kl_profile *p)
@@ -488,7 +499,7 @@ static bool parse_sub(int argc, char **argv, sub_args *a, bool wants_operand, FI
     return true;
 }
 
-static const char *const subcommands[] = {"rules", "explain"};
+static const char *const subcommands[] = {"rules", "explain", "lsp"};
 
 bool kl_cli_is_subcommand(int argc, char **argv)
 {
@@ -542,6 +553,8 @@ static int cmd_explain(FILE *out, FILE *err, const kl_ruleset *rs, const char *i
 
 int kl_cli_subcommand(int argc, char **argv, FILE *out, FILE *err)
 {
+    if (strcmp(argv[1], "lsp") == 0)
+        return kl_lsp_main(argc, argv, out, err);
     bool explain = strcmp(argv[1], "explain") == 0;
     sub_args a = {0};
     a.rules = calloc((size_t)argc, sizeof(*a.rules));

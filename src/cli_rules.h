@@ -10,7 +10,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "buf.h"
 #include "klint/rules.h"
+#include "rules.h"
 
 /* True when argv[1] names a subcommand: subcommands take precedence over paths. */
 bool kl_cli_is_subcommand(int argc, char **argv);
@@ -28,5 +30,13 @@ int kl_cli_subcommand(int argc, char **argv, FILE *out, FILE *err);
  */
 int kl_cli_ruleset(const char *const *paths, size_t n_paths, const char *profile, FILE *err,
                    kl_ruleset **out);
+
+/* What row `r` of profile `p` allows, in the few words `klint rules` prints
+ * ("one of \"std\", \"pro\"", "3–15"); also used by the LSP hover. */
+void kl_rules_describe_row(kl_buf *b, const kl_profile *p, const kl_row *r);
+
+/* Condition `cond` of profile `p`, in the notation `klint rules` prints
+ * ("present(input.x)"). */
+void kl_rules_describe_cond(kl_buf *b, const kl_profile *p, int32_t cond);
 
 #endif
