@@ -385,6 +385,7 @@ static int check_count(kl_ctx *c, const kl_row *r, const kl_node *t)
         if (r->p.where >= 0) {
             const kl_node *save = c->item;
             uint16_t save_f = c->item_field;
+            const kl_node *const *save_tab = c->item_tab;
             const kl_field *pf = &c->p->fields[paths[i].field];
             uint16_t item_f = pf->parsed_child != KL_NONE
                                   ? c->p->fields[pf->parsed_child].item_child
@@ -392,11 +393,13 @@ static int check_count(kl_ctx *c, const kl_row *r, const kl_node *t)
             for (uint32_t k = 0; list && list->kind == KL_JSON_ARRAY && k < list->len; k++) {
                 c->item = &list->u.children[k];
                 c->item_field = item_f;
+                c->item_tab = kl_item_table_made(c, c->item, item_f);
                 if (kl_cond_eval(c, r->p.where))
                     total += 1;
             }
             c->item = save;
             c->item_field = save_f;
+            c->item_tab = save_tab;
         } else if (list != NULL) {
             total += list->kind == KL_JSON_ARRAY ? list->len : 1;
         }
@@ -739,16 +742,59 @@ static bool on_token(void *ctx, uint32_t start, uint32_t end, uint64_t n)
     return s->rc == KL_OK;
 }
 
+/*
+ * The offsets of one byte in a string, found once for all the patterns that start with it
+ * (a row's patterns start with a few bytes: '<' and '@'). `n` is SIZE_MAX when there were
+ * more than fit, and the patterns then scan the string themselves.
+ */
+#define REF_MAX_BYTES 4
+#define REF_MAX_AT 256
+
+typedef struct ref_offsets {
+    char byte;
+    size_t n;
+    uint32_t at[REF_MAX_AT];
+} ref_offsets;
+
+static void find_offsets(const char *s, size_t len, ref_offsets *o)
+{
+    o->n = 0;
+    for (const char *p = s, *e = s + len; p < e && (p = memchr(p, o->byte, (size_t)(e - p)));
+         p++) {
+        if (o->n == REF_MAX_AT) {
+            o->n = SIZE_MAX;
+            return;
+        }
+        o->at[o->n++] = (uint32_t)(p - s);
+    }
+}
+
 static int check_references(kl_ctx *c, const kl_row *r, const kl_node *t)
 {
     if (t == NULL || t->kind != KL_JSON_STRING)
         return KL_OK;
+    ref_offsets offs[REF_MAX_BYTES];
+    size_t n_offs = 0;
     for (uint16_t k = 0; k < r->p.n_tokens; k++) {
         const kl_token_spec *tok = &r->p.tokens[k];
         ref_scan s = {c, r, t, tok, 0, NULL, KL_OK};
         for (uint16_t i = 0; i < tok->n_lists; i++)
             s.available += len_of(c, tok->lists[i], NULL);
-        kl_tokens_scan(t->u.str, t->len, tok, on_token, &s);
+        ref_offsets *o = NULL;
+        if (tok->prefix_len > 0) {
+            for (size_t j = 0; j < n_offs && o == NULL; j++)
+                if (offs[j].byte == tok->prefix[0])
+                    o = &offs[j];
+            if (o == NULL && n_offs < REF_MAX_BYTES) {
+                o = &offs[n_offs++];
+                o->byte = tok->prefix[0];
+                find_offsets(t->u.str, t->len, o);
+            }
+        }
+        if (o != NULL && o->n != SIZE_MAX)
+            kl_tokens_scan_at(t->u.str, t->len, tok, o->at, o->n, on_token, &s);
+        else
+            kl_tokens_scan(t->u.str, t->len, tok, on_token, &s);
         if (s.rc != KL_OK)
             return s.rc;
     }

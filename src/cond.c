@@ -211,10 +211,12 @@ static size_t count_where(kl_ctx *c, const kl_node *list, uint16_t item_f, int32
 {
     const kl_node *save_item = c->item;
     uint16_t save_f = c->item_field;
+    const kl_node *const *save_tab = c->item_tab;
     size_t count = 0;
     for (uint32_t i = 0; list && i < list->len; i++) {
         c->item = &list->u.children[i];
         c->item_field = item_f;
+        c->item_tab = kl_item_table_made(c, c->item, item_f);
         if (kl_cond_eval(c, cond)) {
             count++;
             if (stop_at_first)
@@ -223,6 +225,7 @@ static size_t count_where(kl_ctx *c, const kl_node *list, uint16_t item_f, int32
     }
     c->item = save_item;
     c->item_field = save_f;
+    c->item_tab = save_tab;
     return count;
 }
 

@@ -458,17 +458,16 @@ static bool of_declared_type(kl_ctx *c, const kl_node *n, uint16_t f)
 }
 
 /*
- * The member table of `item`, an item of tabled field `a` (rules.h), made the first time a
- * row looks at it: the same nodes kl_resolve_from would find, looked up once. NULL when
- * out of memory (the caller then looks members up itself). Valid until the next call.
+ * The member tables of the items of `list`, the list of tabled field `a` (rules.h): one
+ * after the other, n_anchored pointers each, made empty the first time a row looks at the
+ * list. NULL when out of memory (the caller then looks members up itself). Valid until the
+ * next call for another list.
  */
-static const kl_node *const *item_table(kl_ctx *c, const kl_node *item, uint16_t a)
+static const kl_node **item_tables(kl_ctx *c, const kl_node *list, uint16_t a)
 {
     kl_engine *e = c->e;
-    const kl_field *af = &c->p->fields[a];
-    const kl_node *list = item->parent;
-    size_t w = af->n_anchored;
     if (e->tab_list[a] != list) {
+        size_t w = c->p->fields[a].n_anchored;
         size_t need = e->n_tabs + (size_t)list->len * w;
         if (need > e->cap_tabs) {
             size_t cap = e->cap_tabs ? e->cap_tabs * 2 : 256;
@@ -484,15 +483,45 @@ static const kl_node *const *item_table(kl_ctx *c, const kl_node *item, uint16_t
         e->tab_at[a] = e->n_tabs;
         e->n_tabs = need;
     }
-    const kl_node **t = e->tabs + e->tab_at[a] + (size_t)(item - list->u.children) * w;
+    return e->tabs + e->tab_at[a];
+}
+
+/* `t`, the member table of `item` (an item of tabled field `a`), filled the first time: the
+ * same nodes kl_resolve_from would find, looked up once. */
+static const kl_node *const *item_filled(kl_ctx *c, const kl_node **t, const kl_node *item,
+                                         uint16_t a)
+{
     if (t[0] == NULL) {
+        const kl_field *af = &c->p->fields[a];
         t[0] = item;
-        for (uint16_t i = 1; i < w; i++) {
+        for (uint16_t i = 1; i < af->n_anchored; i++) {
             const kl_field *f = &c->p->fields[af->anchored[i]];
             t[i] = step(c, t[c->p->fields[f->parent].local], f);
         }
     }
     return t;
+}
+
+/* The member table of `item`, an item of tabled field `a`; NULL when out of memory. */
+static const kl_node *const *item_table(kl_ctx *c, const kl_node *item, uint16_t a)
+{
+    const kl_node *list = item->parent;
+    const kl_node **tabs = item_tables(c, list, a);
+    if (tabs == NULL)
+        return NULL;
+    size_t w = c->p->fields[a].n_anchored;
+    return item_filled(c, tabs + (size_t)(item - list->u.children) * w, item, a);
+}
+
+const kl_node *const *kl_item_table_made(kl_ctx *c, const kl_node *item, uint16_t a)
+{
+    kl_engine *e = c->e;
+    const kl_node *list = item->parent;
+    if (a == KL_NONE || !c->p->fields[a].tabled || list == NULL || e->tab_list[a] != list)
+        return NULL;
+    const kl_node **t =
+        e->tabs + e->tab_at[a] + (size_t)(item - list->u.children) * c->p->fields[a].n_anchored;
+    return t[0] == item ? t : NULL;
 }
 
 static bool run_on_item(kl_ctx *c, const kl_node *item, void *arg)
@@ -541,13 +570,31 @@ static int run_rows(kl_ctx *c, uint16_t top, bool at_top)
         if (anchor == KL_NONE) {
             rc = run_row_at(c, r, c->slots[r->at]);
         } else if (p->fields[anchor].tabled) {
-            /* The list is outside any list: the walk has found it. */
-            item_run ir = {r, anchor, KL_OK};
+            /* The list is outside any list: the walk has found it. What run_on_item does,
+             * with the row's invariants looked up once. */
             const kl_node *list = c->slots[p->fields[anchor].parent];
-            for (uint32_t k = 0; list && list->kind == KL_JSON_ARRAY && k < list->len; k++)
-                if (!run_on_item(c, &list->u.children[k], &ir))
+            const kl_field *af = &p->fields[anchor];
+            bool typed = !r->judges_type && (af->types | af->near_types) != 0;
+            uint16_t local = p->fields[r->at].local;
+            size_t w = af->n_anchored;
+            const kl_node **tabs = NULL;
+            if (list && list->kind == KL_JSON_ARRAY && list->len > 0)
+                tabs = item_tables(c, list, anchor);
+            rc = KL_OK;
+            for (uint32_t k = 0; list && list->kind == KL_JSON_ARRAY && k < list->len; k++) {
+                const kl_node *item = &list->u.children[k];
+                if (typed && !of_declared_type(c, item, anchor))
+                    continue;
+                c->item = item;
+                c->item_field = anchor;
+                c->item_tab = tabs != NULL ? item_filled(c, tabs + k * w, item, anchor) : NULL;
+                const kl_node *target = c->item_tab != NULL
+                                            ? c->item_tab[local]
+                                            : kl_resolve_from(c, item, anchor, r->at);
+                rc = run_row_at(c, r, target);
+                if (rc != KL_OK)
                     break;
-            rc = ir.rc;
+            }
         } else {
             item_run ir = {r, anchor, KL_OK};
             kl_ref ref = {anchor, false};

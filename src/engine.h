@@ -225,9 +225,21 @@ int kl_unknown_key(kl_ctx *c, const kl_node *member, uint16_t obj_field);
  */
 int kl_misplaced(kl_ctx *c, const kl_node *member, uint16_t field, bool renamed);
 
+/*
+ * The member table of `item`, an item of field `a`, if a row has made and filled it during
+ * this run (see kl_resolve), else NULL. Looks nothing up, so it parses nothing: binding it
+ * to c->item_tab only saves kl_resolve the look-ups it would repeat.
+ */
+const kl_node *const *kl_item_table_made(kl_ctx *c, const kl_node *item, uint16_t a);
+
 /* tokens.c: call fn for every match of token pattern `t` in s[0..len) (decoded offsets). */
 typedef bool (*kl_token_fn)(void *ctx, uint32_t start, uint32_t end, uint64_t n);
 void kl_tokens_scan(const char *s, size_t len, const kl_token_spec *t, kl_token_fn fn, void *ctx);
+/* The same, given `at`: the n offsets in s[0..len) of every byte equal to t->prefix[0],
+ * ascending (t->prefix_len > 0). Lets one scan of a string serve every pattern that
+ * starts with that byte. */
+void kl_tokens_scan_at(const char *s, size_t len, const kl_token_spec *t, const uint32_t *at,
+                       size_t n, kl_token_fn fn, void *ctx);
 
 /* profile.c */
 const kl_profile *kl_profile_select(kl_ctx *c, int *status);
