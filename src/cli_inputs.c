@@ -4,9 +4,11 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "fspath.h"
 #include "glob.h"
@@ -86,10 +88,17 @@ static char entry_kind(const struct dirent *e)
 #endif
 }
 
+/* Folders kept open so that their files are opened by name in them (a lookup of one
+ * component rather than the whole path); past this many, files are opened by path. */
+#define KL_INPUTS_MAX_DIR_FDS 64
+
 /* The visible entries of `dir`, each as its kind byte followed by its name (unsorted: the
- * run sorts every path); *out_names is NULL when there are none. */
-static int list_dir(const char *dir, char ***out_names, size_t *out_n, int *out_errno)
+ * run sorts every path); *out_names is NULL when there are none. *out_fd is `dir` opened
+ * again when `want_fd` (-1 if not, or when that failed). */
+static int list_dir(const char *dir, bool want_fd, char ***out_names, size_t *out_n, int *out_errno,
+                    int *out_fd)
 {
+    *out_fd = -1;
     *out_names = NULL;
     *out_n = 0;
     *out_errno = 0;
@@ -134,6 +143,8 @@ static int list_dir(const char *dir, char ***out_names, size_t *out_n, int *out_
         memcpy(names[n] + 1, e->d_name, len + 1);
         n++;
     }
+    if (rc == KL_OK && want_fd)
+        *out_fd = fcntl(dirfd(d), F_DUPFD_CLOEXEC, 0);
     closedir(d);
 
     if (rc < 0) {
@@ -208,8 +219,9 @@ typedef struct collector {
     const char *cwd;
 } collector;
 
-/* Add `path` (malloc'd; the list takes it, or frees it when excluded). */
-static int add_owned(collector *c, char *path, int error)
+/* Add `path` (malloc'd; the list takes it, or frees it when excluded), found as entry
+ * path + base of the open folder dir_fd (-1: none). */
+static int add_in(collector *c, char *path, int error, int dir_fd, size_t base)
 {
     if (kl_inputs_excluded(c->exclude, c->n_exclude, c->cwd, path)) {
         free(path);
@@ -225,8 +237,13 @@ static int add_owned(collector *c, char *path, int error)
         c->list.items = p;
         c->cap = grown;
     }
-    c->list.items[c->list.n++] = (kl_input){path, error};
+    c->list.items[c->list.n++] = (kl_input){path, error, dir_fd, base};
     return KL_OK;
+}
+
+static int add_owned(collector *c, char *path, int error)
+{
+    return add_in(c, path, error, -1, 0);
 }
 
 static int add(collector *c, const char *path, int error)
@@ -239,12 +256,17 @@ static int walk_dir(collector *c, const char *dir)
 {
     char **names;
     size_t n;
-    int err;
-    int rc = list_dir(dir, &names, &n, &err);
+    int err, fd;
+    bool want_fd = c->list.n_dir_fds < KL_INPUTS_MAX_DIR_FDS;
+    int rc = list_dir(dir, want_fd, &names, &n, &err, &fd);
     if (rc == KL_EIO)
         return add(c, dir, err);
     if (rc < 0)
         return rc;
+    if (fd >= 0)
+        c->list.dir_fds[c->list.n_dir_fds++] = fd;
+    size_t base = strlen(dir);
+    base += base > 0 && dir[base - 1] != '/'; /* as join puts them together */
 
     for (size_t i = 0; i < n && rc == KL_OK; i++) {
         char kind = names[i][0];
@@ -274,7 +296,7 @@ static int walk_dir(collector *c, const char *dir)
             /* A regular file, or a link that leads to one (never to a directory). */
             if (kind == KIND_FILE ||
                 (kind == KIND_LINK && stat(path, &st) == 0 && S_ISREG(st.st_mode))) {
-                rc = add_owned(c, path, 0);
+                rc = add_in(c, path, 0, fd, base);
                 continue;
             }
         }
@@ -294,7 +316,12 @@ static int compare_inputs(const void *a, const void *b)
 int kl_inputs_collect(const char *const *paths, size_t n_paths, const char *const *exclude,
                       size_t n_exclude, kl_input_list *out)
 {
-    collector c = {{NULL, 0}, 0, exclude, n_exclude, NULL};
+    collector c = {{NULL, 0, NULL, 0}, 0, exclude, n_exclude, NULL};
+    c.list.dir_fds = malloc(KL_INPUTS_MAX_DIR_FDS * sizeof(*c.list.dir_fds));
+    if (c.list.dir_fds == NULL) {
+        *out = c.list;
+        return KL_ENOMEM;
+    }
     char *cwd = n_exclude > 0 ? kl_fspath_cwd() : NULL;
     c.cwd = cwd;
     int rc = KL_OK;
@@ -338,4 +365,9 @@ void kl_inputs_list_free(kl_input_list *list)
     free(list->items);
     list->items = NULL;
     list->n = 0;
+    for (size_t i = 0; i < list->n_dir_fds; i++)
+        close(list->dir_fds[i]);
+    free(list->dir_fds);
+    list->dir_fds = NULL;
+    list->n_dir_fds = 0;
 }

@@ -31,11 +31,15 @@ typedef struct kl_input {
     char *path; /* as shown in reports: a PATH as typed, or PATH/name/... (owned) */
     int error;  /* 0: a file to lint; else the errno that kept this PATH (or a
                    directory inside one) from being found or listed */
+    int dir_fd; /* -1, or the open folder (owned by the list) whose entry path + base is */
+    size_t base;
 } kl_input;
 
 typedef struct kl_input_list {
     kl_input *items; /* sorted by path, no two equal */
     size_t n;
+    int *dir_fds; /* the folders items[].dir_fd name, open until kl_inputs_list_free */
+    size_t n_dir_fds;
 } kl_input_list;
 
 /*

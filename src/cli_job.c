@@ -202,9 +202,11 @@ enum { NOT_SMALL = 1 };
  * more is asked for, so a file that grew in between is noticed). NOT_SMALL when the path
  * is not such a file, or changed while read: kl_source_read_file then reads it.
  */
-static int read_small_file(const char *path, const char *name, kl_source **out)
+static int read_small_file(const kl_cli_job *job, kl_source **out)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    const char *name = job->name;
+    int fd = job->at != NULL ? openat(job->dir_fd, job->at, O_RDONLY | O_CLOEXEC)
+                             : open(job->path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return KL_EIO;
     char buf[KL_JOB_SMALL_FILE];
@@ -240,7 +242,7 @@ static int read_small_file(const char *path, const char *name, kl_source **out)
 /* Read the whole input; false (with the problem noted) when it cannot be read. */
 static int read_whole(job_ctx *c, kl_source **src)
 {
-    int rc = c->job->is_stdin ? NOT_SMALL : read_small_file(c->job->path, c->job->name, src);
+    int rc = c->job->is_stdin ? NOT_SMALL : read_small_file(c->job, src);
     if (rc == NOT_SMALL)
         rc = kl_source_read_file(src, c->job->path, c->job->name);
     if (rc == KL_EIO) {

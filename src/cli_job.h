@@ -31,6 +31,8 @@
 typedef struct kl_cli_job {
     const char *path; /* what to open: a file path, or "-" for stdin */
     const char *name; /* the name shown in reports */
+    const char *at;   /* NULL, or path's name in the open folder dir_fd (a shorter lookup) */
+    int dir_fd;       /* meaningful when `at` is not NULL */
     int error;        /* errno from expanding the PATHs: nothing to lint */
     bool is_stdin;
     bool jsonl;          /* read as JSON Lines */

@@ -7,6 +7,10 @@
 #include "cli_run.h"
 
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -27,6 +31,9 @@
 /* Results a worker may have ready ahead of the printer, per worker. */
 #define KL_RUN_WINDOW_PER_WORKER 8
 
+/* Free heap glibc may keep per thread instead of returning it (see lint_all). */
+#define KL_RUN_TRIM_THRESHOLD (64 << 20)
+
 typedef struct cli_run {
     const kl_cli_options *opts;
     FILE *out;
@@ -38,8 +45,12 @@ typedef struct cli_run {
     kl_cli_job *jobs;
     size_t n_jobs;
     kl_job_result *results; /* per job, filled by workers */
+    size_t *made_by;        /* per job, the worker index that filled its result */
     kl_job_worker *workers;
     size_t n_workers;
+    size_t printer;       /* the worker index of this thread, which prints */
+    size_t window;        /* the pool's window */
+    size_t *reclaim_from; /* per worker thread, the first job whose result it has not freed */
     kl_summary summary;
     size_t file_diags;  /* findings reported for the current input */
     size_t fixes;       /* fixes applied (--fix) or shown (--diff) */
@@ -132,6 +143,10 @@ static int plan(cli_run *r, kl_input_list *inputs)
     for (size_t i = 0; i < inputs->n; i++) {
         kl_cli_job *job = &r->jobs[i];
         job->path = job->name = inputs->items[i].path;
+        if (inputs->items[i].dir_fd >= 0) {
+            job->dir_fd = inputs->items[i].dir_fd;
+            job->at = job->path + inputs->items[i].base;
+        }
         job->error = inputs->items[i].error;
         job->jsonl = o->jsonl || kl_inputs_is_jsonl(job->path);
         job->in_main = job->error != 0;
@@ -294,9 +309,32 @@ static int run_here(cli_run *r, kl_job_worker *w, const kl_cli_job *job)
 
 /* ---- Linting ---------------------------------------------------------------- */
 
+/*
+ * Free, on the worker thread that made them, the results of this worker's jobs
+ * the printer is done with. A job is claimed only below the first unreleased
+ * one plus the window, so every job up to `job` - window has been released, and
+ * the pool's mutex orders the printer's reading before this. Freeing where the
+ * memory was allocated keeps glibc from taking another thread's arena lock and
+ * trimming its heap (madvise, TLB shootdowns) for each small result.
+ */
+static void reclaim(cli_run *r, size_t worker, size_t job)
+{
+    if (worker == r->printer || job < r->window)
+        return; /* the printer's own results are freed as it prints them */
+    size_t end = job - r->window + 1;
+    for (size_t j = r->reclaim_from[worker]; j < end; j++) {
+        if (r->made_by[j] == worker)
+            kl_job_result_dispose(&r->results[j]);
+    }
+    if (end > r->reclaim_from[worker])
+        r->reclaim_from[worker] = end;
+}
+
 static void work(void *ctx, size_t worker, size_t job)
 {
     cli_run *r = ctx;
+    reclaim(r, worker, job);
+    r->made_by[job] = worker;
     kl_job_result *res = &r->results[job];
     res->rc = kl_job_run(&r->workers[worker], &r->env, &r->jobs[job], kl_job_collect, res, res);
 }
@@ -332,10 +370,24 @@ static int lint_all(cli_run *r)
         rc = kl_job_worker_init(&r->workers[i], &r->env);
         r->n_workers += rc == KL_OK;
     }
+    r->printer = n_threads;
+    r->window = threads * KL_RUN_WINDOW_PER_WORKER;
+    r->made_by = malloc((r->n_jobs ? r->n_jobs : 1) * sizeof(*r->made_by));
+    r->reclaim_from = calloc(n_threads + 1, sizeof(*r->reclaim_from));
+    if (rc == KL_OK && (r->made_by == NULL || r->reclaim_from == NULL))
+        rc = KL_ENOMEM;
+    for (size_t i = 0; rc == KL_OK && i < r->n_jobs; i++)
+        r->made_by[i] = SIZE_MAX;
     kl_pool *pool = NULL;
+#ifdef __GLIBC__
+    /* With threads, glibc gives each its own heap and gives back its free top with
+     * madvise, which costs an IPI to every other core (TLB shootdown) while they lint;
+     * a run's heap stays small (the window bounds it), so keep it until exit. */
+    if (rc == KL_OK && n_threads > 0)
+        mallopt(M_TRIM_THRESHOLD, KL_RUN_TRIM_THRESHOLD);
+#endif
     if (rc == KL_OK && n_threads > 0) {
-        rc = kl_pool_start(&pool, n_threads, r->n_jobs, threads * KL_RUN_WINDOW_PER_WORKER, skip,
-                           work, r);
+        rc = kl_pool_start(&pool, n_threads, r->n_jobs, r->window, skip, work, r);
         if (rc == KL_EINTERNAL) /* no thread could start: lint on this one */
             rc = KL_OK;
     }
@@ -347,7 +399,8 @@ static int lint_all(cli_run *r)
             rc = run_here(r, here, job);
         } else {
             rc = print_collected(r, job, &r->results[i]);
-            kl_job_result_dispose(&r->results[i]);
+            if (r->made_by[i] == r->printer) /* made here; a worker frees its own */
+                kl_job_result_dispose(&r->results[i]);
         }
         if (pool != NULL)
             kl_pool_release(pool, i);
@@ -360,6 +413,10 @@ static int lint_all(cli_run *r)
         kl_job_worker_dispose(&r->workers[i]);
     free(r->workers);
     r->workers = NULL;
+    free(r->made_by);
+    r->made_by = NULL;
+    free(r->reclaim_from);
+    r->reclaim_from = NULL;
     free(skip);
     return rc;
 }
@@ -521,7 +578,7 @@ int kl_cli_run(const kl_cli_options *opts, FILE *out, FILE *err)
     r.report = out;
 
     kl_setup_early *early = build_rules_early(opts) ? kl_setup_early_start(opts) : NULL;
-    kl_input_list inputs = {NULL, 0};
+    kl_input_list inputs = {NULL, 0, NULL, 0};
     int rc = plan(&r, &inputs);
     if (rc < 0) {
         internal_error(&r, rc);

@@ -189,6 +189,11 @@ static void *build_early(void *arg)
     if (say == NULL)
         return NULL; /* kl_setup_load builds it itself */
     e->status = kl_cli_ruleset(opts->rules, opts->n_rules, opts->profile, say, &e->rs);
+    /* The listing still has a while to go, and a folder's documents will likely use most
+     * profiles: compile their rows now rather than on the linting threads (a profile that
+     * fails for want of memory here is tried again when asked for). */
+    for (size_t i = 0; e->rs != NULL && i < kl_ruleset_profile_count(e->rs); i++)
+        (void)kl_ruleset_profile_at(e->rs, i);
     e->done = fclose(say) == 0;
     return NULL;
 }
