@@ -592,49 +592,29 @@ static int check_at_least_one(kl_ctx *c, const kl_row *r, const kl_node *t)
 
 /* ---- sum ---------------------------------------------------------------------- */
 
-typedef struct sum_acc {
-    double sum;
-    size_t numbers;
-    size_t nodes;
-} sum_acc;
-
-static bool add_up(kl_ctx *c, const kl_node *n, void *arg)
-{
-    (void)c;
-    sum_acc *acc = arg;
-    double d;
-    acc->nodes++;
-    if (kl_node_number(n, &d)) {
-        acc->sum += d;
-        acc->numbers++;
-    }
-    return true;
-}
-
 static int check_sum(kl_ctx *c, const kl_row *r, const kl_node *t)
 {
     const kl_node *list = kl_through_parsed(c, t, r->at);
     if (list == NULL || list->kind != KL_JSON_ARRAY || list->len == 0)
         return KL_OK;
-    sum_acc acc = {0, 0, 0};
-    kl_each(c, r->p.list, add_up, &acc);
+    double sum;
     /* A shot without a number is a type finding already; a sum would only repeat it. */
-    if (acc.numbers != list->len)
+    if (kl_sum_numbers(c, r->p.list, &sum) != list->len)
         return KL_OK;
     double want = 0, lo = 0, hi = 0;
     bool is_num = false;
     kl_val v = {NULL, false};
     if (r->p.equals.kind != KL_OP_NONE)
         v = kl_operand_eval(c, &r->p.equals, &want, &is_num);
-    bool unequal = is_num && want != acc.sum;
+    bool unequal = is_num && want != sum;
     bool has_lo = bound(c, &r->p.min, &lo, NULL);
     bool has_hi = bound(c, &r->p.max, &hi, NULL);
-    bool outside = (has_lo && acc.sum < lo) || (has_hi && acc.sum > hi);
+    bool outside = (has_lo && sum < lo) || (has_hi && sum > hi);
     if (!unequal && !outside)
         return KL_OK;
     kl_finding f;
     kl_finding_init(c, &f, list, r->at);
-    f.sum = fmt_num(c, acc.sum);
+    f.sum = fmt_num(c, sum);
     f.count = fmt_num(c, (double)list->len);
     if (unequal) {
         f.expected = v;

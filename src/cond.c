@@ -254,6 +254,14 @@ static bool add_number(kl_ctx *c, const kl_node *n, void *arg)
     return true;
 }
 
+size_t kl_sum_numbers(kl_ctx *c, kl_ref ref, double *sum)
+{
+    sum_acc acc = {0, 0};
+    kl_each(c, ref, add_number, &acc);
+    *sum = acc.sum;
+    return acc.n;
+}
+
 /* kl_operand_eval; a node value is read as a number only when `want_num` (comparing
  * nodes for equality needs no number, and reading one costs a parse). */
 static kl_val operand(kl_ctx *c, const kl_operand *op, double *num, bool *is_num, bool want_num)
@@ -291,13 +299,10 @@ static kl_val operand(kl_ctx *c, const kl_operand *op, double *num, bool *is_num
         *is_num = true;
         return v;
     }
-    case KL_OP_SUM: {
-        sum_acc acc = {0, 0};
-        kl_each(c, op->ref, add_number, &acc);
-        *num = acc.sum;
+    case KL_OP_SUM:
+        kl_sum_numbers(c, op->ref, num);
         *is_num = true;
         return v;
-    }
     default:
         return v;
     }

@@ -115,6 +115,9 @@ bool kl_is_present(const kl_node *n);
 bool kl_cond_eval(kl_ctx *c, int32_t cond);
 /* A numeric or node value of an operand; `*num` set and true when numeric. */
 kl_val kl_operand_eval(kl_ctx *c, const kl_operand *op, double *num, bool *is_num);
+/* Add up the numbers at `ref` (every match of a `[*]` path) into `*sum`; returns how many
+ * of the nodes there were numbers. */
+size_t kl_sum_numbers(kl_ctx *c, kl_ref ref, double *sum);
 bool kl_node_equal(const kl_node *a, const kl_node *b);
 /* The number a node holds: a number, or a string of decimal digits. */
 bool kl_node_number(const kl_node *n, double *out);
